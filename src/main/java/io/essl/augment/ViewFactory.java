@@ -1,0 +1,63 @@
+package io.essl.augment;
+
+import io.essl.config.EsslConfig;
+import io.essl.data.ImageRecord;
+
+import java.io.Serializable;
+import java.util.SplittableRandom;
+
+/**
+ * The three views of E-SimCLR for one image: views 1 and 2 (random-resized crop + flip) for the contrastive
+ * loss, and view 3 (its own crop scale) which the group then shows in every element. Views are in [0, 1];
+ * {@link #normalise} applies the per-channel mean/std.
+ */
+public final class ViewFactory implements Serializable {
+    public static final int VIEW1 = 1, VIEW2 = 2, VIEW3 = 3;
+
+    private final long seed;
+    private final RandomResizedCrop crop;
+    private final RandomResizedCrop crop3;
+    private final double flipP;
+    private final float[] mean, std;
+    private final TransformationGroup group;
+
+    public ViewFactory(long seed, int size, EsslConfig.Augment a, double[] mean, double[] std, TransformationGroup group) {
+        this.seed = seed;
+        this.crop = new RandomResizedCrop(size, a.cropScale(), a.cropRatio());
+        this.crop3 = new RandomResizedCrop(size, a.view3CropScale(), a.cropRatio());
+        this.flipP = a.flipProbability();
+        this.mean = toFloat(mean);
+        this.std = toFloat(std);
+        this.group = group;
+    }
+
+    public TransformationGroup group() {
+        return group;
+    }
+
+    /** View 1, 2 or 3 of an image in a given epoch (un-normalised). */
+    public FloatImage view(ImageRecord r, int epoch, int view) {
+        SplittableRandom rnd = Seeds.forView(seed, epoch, r.id(), view);
+        FloatImage img = (view == VIEW3 ? crop3 : crop).apply(FloatImage.of(r), rnd);
+        return rnd.nextDouble() < flipP ? Flip.horizontal(img) : img;
+    }
+
+    /** (x - mean) / std per channel, in place into {@code dst} at {@code offset}. */
+    public void normalise(FloatImage img, float[] dst, int offset) {
+        int plane = img.height() * img.width();
+        if (img.channels() != mean.length) {
+            throw new IllegalArgumentException("image has " + img.channels() + " channels, normalisation " + mean.length);
+        }
+        for (int c = 0; c < img.channels(); c++) {
+            for (int i = 0; i < plane; i++) {
+                dst[offset + c * plane + i] = (img.data()[c * plane + i] - mean[c]) / std[c];
+            }
+        }
+    }
+
+    private static float[] toFloat(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
+    }
+}

@@ -1,0 +1,90 @@
+package io.essl.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+
+import java.io.File;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Layers the configuration: {@code reference.conf} (every default) &lt; recipe file &lt; {@code --set} flags.
+ * Keys unknown to reference.conf are rejected, so a typo never silently falls back to a default.
+ */
+public final class ConfigLoader {
+    public static final String ROOT = "essl";
+    /** Free-form subtrees: any key is allowed below these. */
+    private static final List<String> OPEN_PATHS = List.of("essl.spark.conf");
+
+    private ConfigLoader() {
+    }
+
+    public static Config reference() {
+        return ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf",
+                ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+
+    /** Loads and validates; throws {@link ConfigError} naming the offending key or file. */
+    public static EsslConfig load(File recipe, List<String> overrides) {
+        Config reference = reference();
+        Config user = ConfigFactory.empty();
+        try {
+            for (String kv : overrides) {
+                user = parseOverride(kv).withFallback(user);
+            }
+            if (recipe != null) {
+                if (!recipe.isFile()) {
+                    throw new ConfigError("config file not found: " + recipe);
+                }
+                user = user.withFallback(ConfigFactory.parseFile(recipe, ConfigParseOptions.defaults().setAllowMissing(false)));
+            }
+            checkKnownKeys(user, reference);
+            Config merged = user.withFallback(reference).resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true));
+            return EsslConfig.from(merged.getConfig(ROOT));
+        } catch (ConfigException e) {
+            throw new ConfigError("configuration error: " + e.getMessage());
+        }
+    }
+
+    /** {@code key=value} in HOCON syntax; the {@code essl.} prefix is optional. */
+    static Config parseOverride(String kv) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+            throw new ConfigError("--set expects key=value, got: " + kv);
+        }
+        String key = kv.substring(0, eq).trim();
+        String value = kv.substring(eq + 1).trim();
+        if (!key.startsWith(ROOT + ".")) {
+            key = ROOT + "." + key;
+        }
+        try {
+            return ConfigFactory.parseString(key + " = " + (value.isEmpty() ? "\"\"" : value));
+        } catch (ConfigException e) {
+            // A bare string HOCON cannot parse (e.g. a path with ':'): take it literally.
+            return ConfigFactory.parseString(key + " = " + ConfigValueQuoter.quote(value));
+        }
+    }
+
+    private static void checkKnownKeys(Config user, Config reference) {
+        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+            String key = e.getKey();
+            if (OPEN_PATHS.stream().anyMatch(p -> key.startsWith(p + "."))) {
+                continue;
+            }
+            if (!reference.hasPathOrNull(key)) {
+                throw new ConfigError("unknown configuration key: " + key + " (" + e.getValue().origin().description() + ")");
+            }
+        }
+    }
+
+    /** Quotes a raw string as a HOCON string literal. */
+    static final class ConfigValueQuoter {
+        static String quote(String s) {
+            return com.typesafe.config.ConfigValueFactory.fromAnyRef(s).render();
+        }
+    }
+}

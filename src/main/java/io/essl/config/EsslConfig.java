@@ -1,0 +1,84 @@
+package io.essl.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The validated, immutable configuration of one run. Sections mirror reference.conf. */
+public record EsslConfig(long seed, Data data, Augment augment, Model model, Train train, Probe probe,
+                         Spark spark, Output output, String rendered) implements Serializable {
+
+    public record Data(String format, String name, String dir, String trainImages, String trainLabels,
+                       String testImages, String testLabels, int pretrainLimit, int partitions,
+                       double[] mean, double[] std) implements Serializable {
+        public String path(String file) {
+            return file.contains("/") ? file : dir + "/" + file;
+        }
+    }
+
+    public record Augment(double[] cropScale, double[] cropRatio, double flipProbability,
+                          double[] view3CropScale) implements Serializable {
+    }
+
+    public record Model(String backbone, int width, int[] blocksPerStage, int projectorHidden, int projectorOut,
+                        int rotationHidden, double temperature, double lambda) implements Serializable {
+    }
+
+    public record Train(int epochs, int batchSize, int workers, int averagingFrequency, String optimizer,
+                        double baseLr, double momentum, double weightDecay, int warmupEpochs,
+                        int maxSeconds) implements Serializable {
+    }
+
+    public record Probe(int trainLimit, int testLimit, double regParam, int maxIter, int batchSize)
+            implements Serializable {
+    }
+
+    public record Spark(String master, String appName, Map<String, String> conf) implements Serializable {
+    }
+
+    public record Output(String dir) implements Serializable {
+    }
+
+    static EsslConfig from(Config root) {
+        Settings s = new Settings(root, ConfigLoader.ROOT + ".");
+        Settings d = s.section("data");
+        Data data = new Data(d.oneOf("format", "idx"), d.str("name"), d.str("dir"), d.str("train-images"),
+                d.str("train-labels"), d.str("test-images"), d.str("test-labels"), d.integer("pretrain-limit", 0),
+                d.integer("partitions", 0), d.doubles("mean"), d.doubles("std"));
+        if (data.mean().length != data.std().length || data.mean().length == 0) {
+            throw new ConfigError("bad value for key essl.data.std: needs one value per channel, like essl.data.mean");
+        }
+        for (double v : data.std()) {
+            if (v <= 0) throw new ConfigError("bad value for key essl.data.std: " + v + " (must be > 0)");
+        }
+        Settings a = s.section("augment");
+        Augment augment = new Augment(a.range("crop-scale", 1e-3, 1), a.range("crop-ratio", 0.1, 10),
+                a.num("flip-probability", 0, 1), a.range("view3-crop-scale", 1e-3, 1));
+        Settings m = s.section("model");
+        Model model = new Model(m.oneOf("backbone", "small-resnet"), m.integer("width", 1),
+                m.ints("blocks-per-stage", 1), m.integer("projector-hidden", 1), m.integer("projector-out", 1),
+                m.integer("rotation-hidden", 1), m.num("temperature", 0.01, 100), m.num("lambda", 0, 100));
+        Settings t = s.section("train");
+        Train train = new Train(t.integer("epochs", 1), t.integer("batch-size", 2), t.integer("workers", 0),
+                t.integer("averaging-frequency", 1), t.oneOf("optimizer", "sgd", "adam"),
+                t.num("base-lr", 0, 100), t.num("momentum", 0, 1), t.num("weight-decay", 0, 1),
+                t.integer("warmup-epochs", 0), t.integer("max-seconds", 0));
+        Settings p = s.section("probe");
+        Probe probe = new Probe(p.integer("train-limit", 0), p.integer("test-limit", 0), p.num("reg-param", 0, 1e3),
+                p.integer("max-iter", 1), p.integer("batch-size", 1));
+        Settings sp = s.section("spark");
+        Map<String, String> sparkConf = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : sp.raw().getConfig("conf").entrySet()) {
+            sparkConf.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+        }
+        Spark spark = new Spark(sp.str("master"), sp.str("app-name"), Map.copyOf(sparkConf));
+        Output output = new Output(s.section("output").str("dir"));
+        long seed = s.integer("seed", 0);
+        String rendered = root.root().render(ConfigRenderOptions.concise().setFormatted(true));
+        return new EsslConfig(seed, data, augment, model, train, probe, spark, output, rendered);
+    }
+}
