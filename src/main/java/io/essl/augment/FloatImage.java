@@ -3,7 +3,7 @@ package io.essl.augment;
 import io.essl.data.ImageRecord;
 
 /** A float image in CHW layout, values in [0, 1] before normalisation. */
-public record FloatImage(int channels, int height, int width, float[] data) {
+public record FloatImage(int channels, int height, int width, float[] data) implements java.io.Serializable {
     public FloatImage {
         if (data.length != channels * height * width) throw new IllegalArgumentException("size mismatch");
     }

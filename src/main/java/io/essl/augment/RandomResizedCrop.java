@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * {@code ratio} (10 tries, then a central crop clamped to the ratio range), resampled bilinearly to
  * {@code size x size}. Cropping and resizing happen in one pass.
  */
-public record RandomResizedCrop(int size, double[] scale, double[] ratio) {
+public record RandomResizedCrop(int size, double[] scale, double[] ratio) implements java.io.Serializable {
 
     /** A crop box in source pixels. */
     public record Box(int top, int left, int height, int width) {

@@ -30,17 +30,33 @@ public final class ConfigLoader {
 
     /** Loads and validates; throws {@link ConfigError} naming the offending key or file. */
     public static EsslConfig load(File recipe, List<String> overrides) {
+        return load(ConfigFactory.empty(), recipe, overrides);
+    }
+
+    /** Recipe shipped inside the jar (conf/NAME is packaged as recipes/NAME). */
+    public static Config recipeResource(String name) {
+        return ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "recipes/" + name,
+                ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+
+    /** A configuration recorded earlier (e.g. in a model file), as rendered HOCON. */
+    public static Config parseRecorded(String rendered) {
+        return ConfigFactory.parseString(rendered).atKey(ROOT);
+    }
+
+    /** base &lt; recipe file &lt; overrides, all on top of reference.conf. */
+    public static EsslConfig load(Config base, File recipe, List<String> overrides) {
         Config reference = reference();
-        Config user = ConfigFactory.empty();
+        Config user = base;
         try {
-            for (String kv : overrides) {
-                user = parseOverride(kv).withFallback(user);
-            }
             if (recipe != null) {
                 if (!recipe.isFile()) {
                     throw new ConfigError("config file not found: " + recipe);
                 }
-                user = user.withFallback(ConfigFactory.parseFile(recipe, ConfigParseOptions.defaults().setAllowMissing(false)));
+                user = ConfigFactory.parseFile(recipe, ConfigParseOptions.defaults().setAllowMissing(false)).withFallback(user);
+            }
+            for (String kv : overrides) {
+                user = parseOverride(kv).withFallback(user);
             }
             checkKnownKeys(user, reference);
             Config merged = user.withFallback(reference).resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true));

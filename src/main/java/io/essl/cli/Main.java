@@ -1,0 +1,33 @@
+package io.essl.cli;
+
+import io.essl.config.ConfigError;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code essl <command>}: exit 0 on success, 2 on bad input or configuration, 1 on failure. */
+@Command(name = "essl", mixinStandardHelpOptions = true, version = "essl-spark 0.1.0",
+        description = "Equivariant self-supervised pre-training (E-SimCLR) and linear probing on Apache Spark.",
+        subcommands = {PretrainCommand.class, ProbeCommand.class, DemoCommand.class})
+public class Main {
+    public static final int OK = 0, FAILURE = 1, BAD_INPUT = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            Throwable root = ex;
+            while (!(root instanceof ConfigError) && root.getCause() != null && root.getCause() != root) root = root.getCause();
+            if (root instanceof ConfigError) {
+                cmd.getErr().println("essl: " + root.getMessage());
+                return BAD_INPUT;
+            }
+            cmd.getErr().println("essl: failed: " + ex);
+            ex.printStackTrace(cmd.getErr());
+            return FAILURE;
+        });
+        return cli.execute(args);
+    }
+}

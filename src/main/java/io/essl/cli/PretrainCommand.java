@@ -1,0 +1,40 @@
+package io.essl.cli;
+
+import io.essl.config.ConfigLoader;
+import io.essl.config.EsslConfig;
+import io.essl.report.Provenance;
+import io.essl.report.Report;
+import io.essl.spark.SparkContexts;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.util.concurrent.Callable;
+
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = "Pre-train an encoder with E-SimCLR on Spark and save it as one model file.")
+public class PretrainCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--model", paramLabel = "PATH", description = "Where to save the model (local, hdfs://, s3a://). "
+            + "Default: <output.dir>/model.zip")
+    String model;
+
+    @Override
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        EsslConfig conf = ConfigLoader.load(common.config, common.overrides);
+        Runs.preflight(conf);
+        String modelPath = model != null ? model : new File(conf.output().dir(), "model.zip").getPath();
+        Report report = new Report().put("command", "pretrain").put("provenance", Provenance.of(conf));
+        try (SparkSession spark = SparkContexts.start(conf.spark())) {
+            Runs.pretrainAndSave(spark, conf, modelPath, report);
+        }
+        System.out.println("model: " + modelPath);
+        Runs.finish(report, common.reportOr(new File(conf.output().dir(), "pretrain-report.json")), start);
+        return Main.OK;
+    }
+}

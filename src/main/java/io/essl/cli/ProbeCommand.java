@@ -1,0 +1,64 @@
+package io.essl.cli;
+
+import io.essl.config.ConfigError;
+import io.essl.config.ConfigLoader;
+import io.essl.config.EsslConfig;
+import io.essl.model.EsslGraph;
+import io.essl.model.ModelFile;
+import io.essl.probe.ProbeJob;
+import io.essl.report.Provenance;
+import io.essl.report.Report;
+import io.essl.spark.SparkContexts;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "probe", mixinStandardHelpOptions = true,
+        description = "Linear probe of a saved encoder: frozen features in Spark tasks, logistic regression (MLlib).")
+public class ProbeCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--model", required = true, paramLabel = "PATH", description = "A model saved by pretrain.")
+    String model;
+
+    @Override
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        Configuration hadoop = new Configuration();
+        try {
+            Path p = new Path(model);
+            if (!p.getFileSystem(hadoop).exists(p)) throw new ConfigError("model not found: " + model);
+        } catch (java.io.IOException e) {
+            throw new ConfigError("cannot access model " + model + ": " + e.getMessage());
+        }
+        ModelFile.Loaded loaded;
+        try {
+            loaded = ModelFile.load(model, hadoop);
+        } catch (Exception e) {
+            throw new ConfigError("not a readable essl-spark model: " + model + " (" + e.getMessage() + ")");
+        }
+        // The model's own recorded configuration is the base: same data and normalisation unless overridden.
+        EsslConfig conf = ConfigLoader.load(ConfigLoader.parseRecorded((String) loaded.metadata().get("config")),
+                common.config, common.overrides);
+        Runs.preflight(conf);
+        @SuppressWarnings("unchecked")
+        List<Integer> s = (List<Integer>) loaded.metadata().get("input_shape");
+        EsslGraph.Shape shape = new EsslGraph.Shape(s.get(0), s.get(1), s.get(2));
+        Report report = new Report().put("command", "probe").put("model.path", model)
+                .put("model.method", loaded.metadata().get("method")).put("provenance", Provenance.of(conf));
+        try (SparkSession spark = SparkContexts.start(conf.spark())) {
+            ProbeJob.Result r = ProbeJob.run(spark, conf, Runs.encoderOf(loaded.graph(), conf.model(), shape), "model");
+            Runs.putProbe(report, "probe", r);
+        }
+        Runs.finish(report, common.reportOr(new File(conf.output().dir(), "probe-report.json")), start);
+        return Main.OK;
+    }
+}

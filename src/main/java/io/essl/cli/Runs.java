@@ -1,0 +1,109 @@
+package io.essl.cli;
+
+import io.essl.config.ConfigError;
+import io.essl.config.EsslConfig;
+import io.essl.data.IdxSource;
+import io.essl.model.EsslGraph;
+import io.essl.model.ModelFile;
+import io.essl.probe.ProbeJob;
+import io.essl.report.Provenance;
+import io.essl.report.Report;
+import io.essl.train.PretrainJob;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The steps the commands share: checks before Spark starts, pre-train and save, probe, report. */
+final class Runs {
+    private Runs() {
+    }
+
+    /** Everything that can be checked without Spark: data files exist, output folder can be created. */
+    static void preflight(EsslConfig conf) {
+        new IdxSource(conf.data()).checkFilesExist(new Configuration());
+        File out = new File(conf.output().dir());
+        if (!out.isDirectory() && !out.mkdirs()) throw new ConfigError("cannot create output folder " + out);
+    }
+
+    static Map<String, Object> modelMetadata(EsslConfig conf, PretrainJob.Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", "essl-spark model v1");
+        m.put("method", conf.model().lambda() > 0 ? "E-SimCLR" : "SimCLR");
+        m.put("lambda", conf.model().lambda());
+        m.put("dataset", conf.data().name());
+        m.put("input_shape", List.of(r.shape().channels(), r.shape().height(), r.shape().width()));
+        m.put("model", conf.model());
+        m.put("epochs_planned", conf.train().epochs());
+        m.put("epochs_done", r.epochsDone());
+        m.put("steps", r.stepsDone());
+        m.put("workers", r.workers());
+        m.put("images_per_worker_batch", conf.train().batchSize());
+        m.put("negatives_per_row", 2 * conf.train().batchSize() - 2);
+        m.put("provenance", Provenance.of(conf));
+        m.put("config", conf.rendered());
+        return m;
+    }
+
+    static String pretrainAndSave(SparkSession spark, EsslConfig conf, String modelPath, Report report) throws Exception {
+        PretrainJob.Result r = new PretrainJob(conf).run(io.essl.spark.SparkContexts.java(spark));
+        ModelFile.save(r.graph(), modelMetadata(conf, r), modelPath, spark.sparkContext().hadoopConfiguration());
+        report.put("model.path", modelPath)
+                .put("pretrain.method", conf.model().lambda() > 0 ? "E-SimCLR" : "SimCLR")
+                .put("pretrain.lambda", conf.model().lambda())
+                .put("pretrain.images", r.images())
+                .put("pretrain.workers", r.workers())
+                .put("pretrain.images_per_step", r.imagesPerStep())
+                .put("pretrain.steps", r.stepsDone())
+                .put("pretrain.steps_planned", r.stepsPlanned())
+                .put("pretrain.epochs", r.epochsDone())
+                .put("pretrain.stopped_by_time_limit", r.stoppedByTimeLimit())
+                .put("pretrain.seconds", r.seconds())
+                .put("pretrain.images_per_second", r.stepsDone() * (double) r.imagesPerStep() / r.seconds())
+                .put("pretrain.first_loss", first(r))
+                .put("pretrain.last_loss", last(r))
+                .put("pretrain.history", r.history());
+        return modelPath;
+    }
+
+    private static Map<String, Double> first(PretrainJob.Result r) {
+        return parts(r.history().isEmpty() ? null : r.history().get(0));
+    }
+
+    private static Map<String, Double> last(PretrainJob.Result r) {
+        return parts(r.history().isEmpty() ? null : r.history().get(r.history().size() - 1));
+    }
+
+    private static Map<String, Double> parts(PretrainJob.StepLog s) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        if (s != null) {
+            m.put("contrastive", s.contrastive());
+            m.put("group", s.group());
+        }
+        return m;
+    }
+
+    /** The backbone of a trained (or freshly initialised) E-SSL graph. */
+    static ComputationGraph encoderOf(ComputationGraph full, EsslConfig.Model m, EsslGraph.Shape shape) {
+        return EsslGraph.extractEncoder(full, m, shape);
+    }
+
+    static void putProbe(Report report, String prefix, ProbeJob.Result r) {
+        report.put(prefix + ".top1", r.probe().top1())
+                .put(prefix + ".train_images", r.probe().trainRows())
+                .put(prefix + ".test_images", r.probe().testRows())
+                .put(prefix + ".features", r.featureDim())
+                .put(prefix + ".iterations", r.probe().iterations())
+                .put(prefix + ".seconds", r.seconds());
+    }
+
+    static void finish(Report report, File file, long startNanos) throws Exception {
+        report.put("elapsed_s", (System.nanoTime() - startNanos) / 1e9);
+        report.write(file);
+        System.out.println("report: " + file.getAbsolutePath());
+    }
+}

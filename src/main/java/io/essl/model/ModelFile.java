@@ -1,0 +1,81 @@
+package io.essl.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One model file: DL4J's zip (configuration, parameters, updater state) plus an {@value #METADATA} entry with the
+ * recipe and provenance. Paths go through Hadoop's FileSystem (local, HDFS, S3A); the file is written under a
+ * temporary name and renamed into place, so a crash never leaves a half-written model at the final path.
+ */
+public final class ModelFile {
+    public static final String METADATA = "essl-metadata.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ModelFile() {
+    }
+
+    public record Loaded(ComputationGraph graph, Map<String, Object> metadata) {
+    }
+
+    public static void save(ComputationGraph graph, Map<String, Object> metadata, String path, Configuration hadoop)
+            throws IOException {
+        File local = Files.createTempFile("essl-model", ".zip").toFile();
+        try {
+            ModelSerializer.writeModel(graph, local, true);
+            ModelSerializer.addObjectToFile(local, METADATA, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metadata));
+            Path target = new Path(path);
+            FileSystem fs = target.getFileSystem(hadoop);
+            Path parent = target.getParent();
+            if (parent != null) fs.mkdirs(parent);
+            Path tmp = new Path(parent, "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+            fs.copyFromLocalFile(false, true, new Path(local.getAbsolutePath()), tmp);
+            if (fs.exists(target) && !fs.delete(target, false)) throw new IOException("cannot replace " + target);
+            if (!fs.rename(tmp, target)) throw new IOException("cannot rename " + tmp + " to " + target);
+            fs.delete(new Path(parent, "." + tmp.getName() + ".crc"), false);
+        } finally {
+            Files.deleteIfExists(local.toPath());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Loaded load(String path, Configuration hadoop) throws IOException {
+        Path p = new Path(path);
+        FileSystem fs = p.getFileSystem(hadoop);
+        if (!fs.exists(p)) throw new java.io.FileNotFoundException("model not found: " + path);
+        File local = Files.createTempFile("essl-model", ".zip").toFile();
+        try {
+            fs.copyToLocalFile(false, p, new Path(local.getAbsolutePath()), true);
+            ComputationGraph graph = ModelSerializer.restoreComputationGraph(local, false);
+            if (!ModelSerializer.listObjectsInFile(local).contains(METADATA)) {
+                throw new IOException(path + " is not an essl-spark model (no " + METADATA + ")");
+            }
+            String json = ModelSerializer.getObjectFromFile(local, METADATA);
+            return new Loaded(graph, JSON.readValue(json, LinkedHashMap.class));
+        } finally {
+            Files.deleteIfExists(local.toPath());
+        }
+    }
+
+    /** Serialises a graph to bytes (for broadcasting to Spark tasks). */
+    public static byte[] toBytes(ComputationGraph graph) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ModelSerializer.writeModel(graph, out, false);
+        return out.toByteArray();
+    }
+
+    public static ComputationGraph fromBytes(byte[] bytes) throws IOException {
+        return ModelSerializer.restoreComputationGraph(new java.io.ByteArrayInputStream(bytes), false);
+    }
+}

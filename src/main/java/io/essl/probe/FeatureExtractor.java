@@ -1,0 +1,77 @@
+package io.essl.probe;
+
+import io.essl.augment.FloatImage;
+import io.essl.data.ImageRecord;
+import io.essl.model.ModelFile;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Frozen-encoder features inside Spark tasks: the encoder is broadcast once, each task restores it and runs
+ * batched inference in evaluation mode (BatchNorm running statistics) on the un-augmented, normalised images.
+ */
+public final class FeatureExtractor {
+    public static final StructType SCHEMA = new StructType()
+            .add("id", DataTypes.LongType).add("label", DataTypes.DoubleType).add("features", new VectorUDT());
+
+    private FeatureExtractor() {
+    }
+
+    public static Dataset<Row> extract(SparkSession spark, JavaRDD<ImageRecord> images, ComputationGraph encoder,
+                                       double[] mean, double[] std, int batchSize) throws java.io.IOException {
+        Broadcast<byte[]> model = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(ModelFile.toBytes(encoder));
+        JavaRDD<Row> rows = images.mapPartitions(it -> features(it, model.value(), mean, std, batchSize));
+        return spark.createDataFrame(rows, SCHEMA);
+    }
+
+    private static Iterator<Row> features(Iterator<ImageRecord> it, byte[] modelBytes, double[] mean, double[] std,
+                                          int batchSize) throws java.io.IOException {
+        if (!it.hasNext()) return java.util.Collections.emptyIterator();
+        ComputationGraph enc = ModelFile.fromBytes(modelBytes);
+        List<Row> out = new ArrayList<>();
+        List<ImageRecord> batch = new ArrayList<>(batchSize);
+        while (it.hasNext()) {
+            batch.add(it.next());
+            if (batch.size() == batchSize || !it.hasNext()) {
+                INDArray f = enc.output(false, normalised(batch, mean, std))[0];
+                for (int i = 0; i < batch.size(); i++) {
+                    ImageRecord r = batch.get(i);
+                    out.add(RowFactory.create(r.id(), (double) r.label(), Vectors.dense(f.getRow(i).toDoubleVector())));
+                }
+                batch.clear();
+            }
+        }
+        return out.iterator();
+    }
+
+    static INDArray normalised(List<ImageRecord> batch, double[] mean, double[] std) {
+        ImageRecord first = batch.get(0);
+        int c = first.channels(), h = first.height(), w = first.width(), plane = h * w;
+        float[] data = new float[batch.size() * c * plane];
+        for (int i = 0; i < batch.size(); i++) {
+            float[] img = FloatImage.of(batch.get(i)).data();
+            for (int ch = 0; ch < c; ch++) {
+                for (int k = 0; k < plane; k++) {
+                    data[(i * c + ch) * plane + k] = (float) ((img[ch * plane + k] - mean[ch]) / std[ch]);
+                }
+            }
+        }
+        return Nd4j.create(data, new long[]{batch.size(), c, h, w}, 'c');
+    }
+}

@@ -1,0 +1,23 @@
+package io.essl.train;
+
+import java.time.Duration;
+
+/** Formats one progress line per training step. */
+final class Progress {
+    private Progress() {
+    }
+
+    static String line(int epoch, int epochs, int step, int stepsPerEpoch, int global, int total,
+                       LossPartsHook.Parts parts, boolean withGroup, double imagesPerSecond, double etaSeconds) {
+        String group = withGroup ? String.format(" group %.4f", parts.group()) : "";
+        return String.format("epoch %d/%d step %d/%d (%d/%d) loss %.4f = contrastive %.4f%s | lr %.5f | %.1f img/s | ETA %s",
+                epoch, epochs, step, stepsPerEpoch, global, total, parts.contrastive() + parts.group(),
+                parts.contrastive(), group, parts.learningRate(), imagesPerSecond, duration(etaSeconds));
+    }
+
+    static String duration(double seconds) {
+        Duration d = Duration.ofSeconds(Math.max(0, Math.round(seconds)));
+        return d.toHours() > 0 ? String.format("%dh%02dm%02ds", d.toHours(), d.toMinutesPart(), d.toSecondsPart())
+                : String.format("%dm%02ds", d.toMinutesPart(), d.toSecondsPart());
+    }
+}
