@@ -16,7 +16,13 @@ public class Main {
     }
 
     public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs a command with errors going to {@code err} (tests read it). */
+    public static int run(java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable root = ex;
             while (!(root instanceof ConfigError) && root.getCause() != null && root.getCause() != root) root = root.getCause();

@@ -126,9 +126,11 @@ public final class PretrainJob {
                     double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     double ips = perStep * n / stepSeconds;
+                    double eta = elapsed / global * (totalSteps - global);
+                    if (t.maxSeconds() > 0) eta = Math.min(eta, Math.max(0, t.maxSeconds() - elapsed));
                     history.add(new StepLog(global, epoch + 1, parts.contrastive(), parts.group(), parts.learningRate(), ips));
                     log.info(Progress.line(epoch + 1, t.epochs(), s + 1, stepsPerEpoch, global, totalSteps, parts,
-                            withGroup, ips, elapsed / global * (totalSteps - global)));
+                            withGroup, ips, eta));
                     if (t.maxSeconds() > 0 && elapsed > t.maxSeconds() && global < totalSteps) {
                         log.warn("time limit of {} s reached after {} of {} steps: stopping", t.maxSeconds(), global, totalSteps);
                         timeUp = true;

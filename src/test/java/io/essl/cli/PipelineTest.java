@@ -1,0 +1,69 @@
+package io.essl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.essl.TestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The real path end to end on the committed slice: Spark local[2], pre-train, save, load, probe. */
+class PipelineTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void pretrainLowersTheLossAndTheSavedModelProbesAboveChance(@TempDir File tmp) throws Exception {
+        List<String> sets = TestData.smallRun(tmp);
+        File pretrainReport = new File(tmp, "pretrain.json");
+        String model = new File(tmp, "m/model.zip").getPath();
+        assertEquals(Main.OK, Main.run(TestData.args("pretrain", sets, "--model", model, "--report", pretrainReport.getPath())));
+        JsonNode r = JSON.readTree(pretrainReport);
+        assertEquals(model, r.at("/model/path").asText());
+        assertTrue(new File(model).isFile());
+        assertEquals(24, r.at("/pretrain/steps").asInt(), "512 images / (2 workers x 32) = 8 steps x 3 epochs");
+        List<Double> contrastive = new ArrayList<>(), group = new ArrayList<>();
+        for (JsonNode s : r.at("/pretrain/history")) {
+            contrastive.add(s.get("contrastive").asDouble());
+            group.add(s.get("group").asDouble());
+            assertTrue(s.get("learningRate").asDouble() > 0);
+        }
+        double firstC = mean(contrastive.subList(0, 4)), lastC = mean(contrastive.subList(20, 24));
+        assertTrue(lastC < firstC - 0.1, "contrastive loss should go down: " + firstC + " -> " + lastC);
+        // With 2 x 32 images per step the NT-Xent loss of random embeddings is about log(63) = 4.14.
+        assertEquals(Math.log(63), contrastive.get(0), 0.5);
+        // lambda x CE of a 4-way guess starts near 0.4 x log(4).
+        assertEquals(0.4 * Math.log(4), group.get(0), 0.15);
+
+        File probeReport = new File(tmp, "probe.json");
+        assertEquals(Main.OK, Main.run("probe", "--model", model, "--report", probeReport.getPath(),
+                "--set", "probe.max-iter=100"));
+        JsonNode p = JSON.readTree(probeReport);
+        double top1 = p.at("/probe/top1").asDouble();
+        assertEquals(256, p.at("/probe/test_images").asInt(), "the slice's whole test split");
+        assertTrue(top1 > 0.4 && top1 <= 1.0, "10 classes, chance is 0.1: top-1 " + top1);
+    }
+
+    @Test
+    void demoReportsTrainedAndRandomEncoder(@TempDir File tmp) throws Exception {
+        List<String> sets = TestData.smallRun(tmp);
+        sets.add("train.epochs=1");
+        File report = new File(tmp, "demo.json");
+        assertEquals(Main.OK, Main.run(TestData.args("demo", sets, "--report", report.getPath())));
+        JsonNode r = JSON.readTree(report);
+        for (String key : List.of("/probe/top1", "/baselines/random_encoder/top1")) {
+            double v = r.at(key).asDouble(-1);
+            assertTrue(v > 0.1 && v <= 1.0, key + " = " + v);
+        }
+        assertTrue(r.at("/elapsed_s").asDouble() > 0);
+        assertTrue(new File(tmp, "demo-model.zip").isFile());
+    }
+
+    private static double mean(List<Double> l) {
+        return l.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+}
