@@ -90,7 +90,7 @@ public final class PretrainJob {
                 t.weightDecay(), conf.seed(), DataType.FLOAT));
         graph.init();
 
-        LossPartsHook hook = new LossPartsHook(sc.sc().doubleAccumulator("contrastive"),
+        WorkerHook hook = new WorkerHook(sc.sc().doubleAccumulator("contrastive"),
                 sc.sc().doubleAccumulator("group"), sc.sc().doubleAccumulator("lr"), sc.sc().longAccumulator("batches"));
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, rows)
                 .batchSizePerWorker(rows)            // one pre-built batch = one DL4J minibatch: pairs never split
@@ -117,12 +117,10 @@ public final class PretrainJob {
                 for (int s = 0; s < stepsPerEpoch; s++) {
                     long stepStart = System.nanoTime();
                     sc.setJobDescription(String.format("pretrain epoch %d/%d step %d/%d", epoch + 1, t.epochs(), s + 1, stepsPerEpoch));
-                    // Workers start from the driver's network: keep its iteration count global so the schedule advances.
-                    spark.getNetwork().getConfiguration().setIterationCount(global * itersPerStep);
-                    spark.getNetwork().getConfiguration().setEpochCount(epoch);
+                    hook.startStep(global * itersPerStep, epoch);
                     spark.fitMultiDataSet(batches.batches(s * perStep, perStep, workers, builder, epoch));
                     global++;
-                    LossPartsHook.Parts parts = hook.drain();
+                    WorkerHook.Parts parts = hook.drain();
                     double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     double ips = perStep * n / stepSeconds;

@@ -12,11 +12,11 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class ViewsTest {
-    static final EsslConfig.Augment AUG = new EsslConfig.Augment(new double[]{0.2, 1.0}, new double[]{0.75, 4.0 / 3},
+public class ViewsTest {
+    public static final EsslConfig.Augment AUG = new EsslConfig.Augment(new double[]{0.2, 1.0}, new double[]{0.75, 4.0 / 3},
             0.5, new double[]{0.2, 1.0});
 
-    static ImageRecord image(long id, int size) {
+    public static ImageRecord image(long id, int size) {
         byte[] px = new byte[size * size];
         SplittableRandom r = new SplittableRandom(id);
         for (int i = 0; i < px.length; i++) px[i] = (byte) r.nextInt(256);

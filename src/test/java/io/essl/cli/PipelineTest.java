@@ -27,15 +27,21 @@ class PipelineTest {
         assertTrue(new File(model).isFile());
         assertEquals(24, r.at("/pretrain/steps").asInt(), "512 images / (2 workers x 32) = 8 steps x 3 epochs");
         List<Double> contrastive = new ArrayList<>(), group = new ArrayList<>();
+        double lr = 0.002 * (2 * 32) / 256.0; // base-lr x global batch / 256
+        int step = 0;
         for (JsonNode s : r.at("/pretrain/history")) {
             contrastive.add(s.get("contrastive").asDouble());
             group.add(s.get("group").asDouble());
-            assertTrue(s.get("learningRate").asDouble() > 0);
+            // The workers used the global cosine schedule (no warm-up here): iteration k of 24.
+            double expected = 0.5 * lr * (1 + Math.cos(Math.PI * step / 24));
+            assertEquals(expected, s.get("learningRate").asDouble(), 1e-9, "learning rate at step " + step);
+            step++;
         }
         double firstC = mean(contrastive.subList(0, 4)), lastC = mean(contrastive.subList(20, 24));
         assertTrue(lastC < firstC - 0.1, "contrastive loss should go down: " + firstC + " -> " + lastC);
-        // With 2 x 32 images per step the NT-Xent loss of random embeddings is about log(63) = 4.14.
-        assertEquals(Math.log(63), contrastive.get(0), 0.5);
+        // 32 images per worker: NT-Xent of uninformative embeddings is log(63) = 4.14; a random encoder already
+        // places crops of one image closer than others, so the first loss is at or below that.
+        assertTrue(contrastive.get(0) < Math.log(63) + 0.1 && contrastive.get(0) > 1, "first loss " + contrastive.get(0));
         // lambda x CE of a 4-way guess starts near 0.4 x log(4).
         assertEquals(0.4 * Math.log(4), group.get(0), 0.15);
 

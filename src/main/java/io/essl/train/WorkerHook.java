@@ -11,18 +11,27 @@ import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
- * Runs on the workers after every batch: adds each output's loss and the learning rate in use to Spark
- * accumulators, which reach the driver with the step's tasks. This is how the driver can report the loss parts
- * (DL4J's averaged score is only their sum) and the learning rate the workers actually used.
+ * Runs on the workers around every batch. Two jobs:
+ * <ul>
+ * <li>Keeps the learning-rate schedule global: DL4J's parameter averaging rebuilds each worker's network from
+ * {@code ComputationGraphConfiguration.clone()}, which drops the iteration and epoch counts, so every worker
+ * would start each step at iteration 0. The driver sets the step's first iteration here before each step
+ * (the hook is serialised into that step's tasks) and the hook puts it on the worker's network.</li>
+ * <li>Reports each output's loss and the learning rate in use through Spark accumulators, which reach the
+ * driver with the step's tasks (DL4J's averaged score is only the sum of the parts).</li>
+ * </ul>
  */
-public class LossPartsHook implements TrainingHook {
+public class WorkerHook implements TrainingHook {
     private final DoubleAccumulator contrastive;
     private final DoubleAccumulator group;
     private final DoubleAccumulator learningRate;
     private final LongAccumulator batches;
     private transient double regularisation;
+    private transient int batchesSeen; // in this task: 0 after deserialisation
+    private int firstIteration;
+    private int epoch;
 
-    public LossPartsHook(DoubleAccumulator contrastive, DoubleAccumulator group, DoubleAccumulator learningRate,
+    public WorkerHook(DoubleAccumulator contrastive, DoubleAccumulator group, DoubleAccumulator learningRate,
                          LongAccumulator batches) {
         this.contrastive = contrastive;
         this.group = group;
@@ -30,9 +39,17 @@ public class LossPartsHook implements TrainingHook {
         this.batches = batches;
     }
 
+    /** Called on the driver before each step. */
+    public void startStep(int firstIteration, int epoch) {
+        this.firstIteration = firstIteration;
+        this.epoch = epoch;
+    }
+
     @Override
     public void preUpdate(MultiDataSet data, Model model) {
         ComputationGraph g = (ComputationGraph) model;
+        g.getConfiguration().setIterationCount(firstIteration + batchesSeen);
+        g.getConfiguration().setEpochCount(epoch);
         learningRate.add(NetworkUtils.getLearningRate(g, EsslGraph.CONTRASTIVE));
         // DL4J adds the weight-decay term to the first output's score; remove it to report the loss alone.
         regularisation = g.calcRegularizationScore(true);
@@ -44,6 +61,7 @@ public class LossPartsHook implements TrainingHook {
         contrastive.add(g.getOutputLayer(0).score() - regularisation);
         if (g.getNumOutputArrays() > 1) group.add(g.getOutputLayer(1).score());
         batches.add(1);
+        batchesSeen++;
     }
 
     @Override
