@@ -7,8 +7,9 @@ import java.io.Serializable;
 import java.util.SplittableRandom;
 
 /**
- * The three views of E-SimCLR for one image: views 1 and 2 (random-resized crop + flip) for the contrastive
- * loss, and view 3 (its own crop scale) which the group then shows in every element. Views are in [0, 1];
+ * The three views of E-SimCLR for one image: views 1 and 2 (random-resized crop, flip, colour jitter with
+ * probability p, random grayscale) for the contrastive loss, and view 3 (the same pipeline with its own crop
+ * scale) which the group then shows in every element. Views are in [0, 1];
  * {@link #normalise} applies the per-channel mean/std.
  */
 public final class ViewFactory implements Serializable {
@@ -18,6 +19,8 @@ public final class ViewFactory implements Serializable {
     private final RandomResizedCrop crop;
     private final RandomResizedCrop crop3;
     private final double flipP;
+    private final ColorJitter jitter;
+    private final double jitterP, grayP;
     private final float[] mean, std;
     private final TransformationGroup group;
 
@@ -26,6 +29,10 @@ public final class ViewFactory implements Serializable {
         this.crop = new RandomResizedCrop(size, a.cropScale(), a.cropRatio());
         this.crop3 = new RandomResizedCrop(size, a.view3CropScale(), a.cropRatio());
         this.flipP = a.flipProbability();
+        double[] cj = a.colorJitter();
+        this.jitter = new ColorJitter(cj[0], cj[1], cj[2], cj[3]);
+        this.jitterP = a.colorJitterProbability();
+        this.grayP = a.grayscaleProbability();
         this.mean = toFloat(mean);
         this.std = toFloat(std);
         this.group = group;
@@ -39,7 +46,10 @@ public final class ViewFactory implements Serializable {
     public FloatImage view(ImageRecord r, int epoch, int view) {
         SplittableRandom rnd = Seeds.forView(seed, epoch, r.id(), view);
         FloatImage img = (view == VIEW3 ? crop3 : crop).apply(FloatImage.of(r), rnd);
-        return rnd.nextDouble() < flipP ? Flip.horizontal(img) : img;
+        if (rnd.nextDouble() < flipP) img = Flip.horizontal(img);
+        if (rnd.nextDouble() < jitterP) img = jitter.apply(img, rnd);
+        if (rnd.nextDouble() < grayP) img = Grayscale.apply(img);
+        return img;
     }
 
     /** (x - mean) / std per channel, in place into {@code dst} at {@code offset}. */

@@ -20,7 +20,8 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
         }
     }
 
-    public record Augment(double[] cropScale, double[] cropRatio, double flipProbability,
+    public record Augment(double[] cropScale, double[] cropRatio, double flipProbability, double[] colorJitter,
+                          double colorJitterProbability, double grayscaleProbability,
                           double[] view3CropScale) implements Serializable {
     }
 
@@ -57,7 +58,13 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
         }
         Settings a = s.section("augment");
         Augment augment = new Augment(a.range("crop-scale", 1e-3, 1), a.range("crop-ratio", 0.1, 10),
-                a.num("flip-probability", 0, 1), a.range("view3-crop-scale", 1e-3, 1));
+                a.num("flip-probability", 0, 1), a.doubles("color-jitter"), a.num("color-jitter-probability", 0, 1),
+                a.num("grayscale-probability", 0, 1), a.range("view3-crop-scale", 1e-3, 1));
+        double[] cj = augment.colorJitter();
+        if (cj.length != 4 || cj[0] < 0 || cj[1] < 0 || cj[2] < 0 || cj[3] < 0 || cj[3] > 0.5) {
+            throw new ConfigError("bad value for key essl.augment.color-jitter: want [brightness, contrast, saturation, hue]"
+                    + " all >= 0 and hue <= 0.5");
+        }
         Settings m = s.section("model");
         Model model = new Model(m.oneOf("backbone", "small-resnet"), m.integer("width", 1),
                 m.ints("blocks-per-stage", 1), m.integer("projector-hidden", 1), m.integer("projector-out", 1),

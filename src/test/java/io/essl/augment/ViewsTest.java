@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 public class ViewsTest {
     public static final EsslConfig.Augment AUG = new EsslConfig.Augment(new double[]{0.2, 1.0}, new double[]{0.75, 4.0 / 3},
-            0.5, new double[]{0.2, 1.0});
+            0.5, new double[]{0.4, 0.4, 0.4, 0.1}, 0.8, 0.2, new double[]{0.2, 1.0});
 
     public static ImageRecord image(long id, int size) {
         byte[] px = new byte[size * size];

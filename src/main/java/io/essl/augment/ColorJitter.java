@@ -1,0 +1,93 @@
+package io.essl.augment;
+
+import java.io.Serializable;
+import java.util.SplittableRandom;
+
+/**
+ * torchvision's ColorJitter on [0, 1] images: brightness, contrast, saturation and hue factors drawn uniformly
+ * (brightness b from [max(0, 1-b), 1+b], likewise contrast and saturation; hue shift from [-h, h]) and applied in
+ * a random order, each result clamped to [0, 1]. On a one-channel image saturation and hue change nothing (as
+ * in torchvision), so for grayscale data ColorJitter is brightness and contrast.
+ */
+public record ColorJitter(double brightness, double contrast, double saturation, double hue) implements Serializable {
+
+    public FloatImage apply(FloatImage img, SplittableRandom rnd) {
+        int[] order = {0, 1, 2, 3};
+        for (int i = 3; i > 0; i--) { // Fisher-Yates: a random order of the four adjustments
+            int j = rnd.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        double b = factor(rnd, brightness), c = factor(rnd, contrast), s = factor(rnd, saturation);
+        double h = hue == 0 ? 0 : -hue + 2 * hue * rnd.nextDouble();
+        FloatImage out = img;
+        for (int op : order) {
+            out = switch (op) {
+                case 0 -> brightness == 0 ? out : blend(out, b, null, 0);
+                case 1 -> contrast == 0 ? out : blend(out, c, null, mean(Grayscale.luma(out)));
+                case 2 -> saturation == 0 || out.channels() == 1 ? out : blend(out, s, Grayscale.luma(out), 0);
+                default -> hue == 0 || out.channels() == 1 ? out : shiftHue(out, h);
+            };
+        }
+        return out;
+    }
+
+    private static double factor(SplittableRandom rnd, double strength) {
+        if (strength == 0) return 1;
+        double lo = Math.max(0, 1 - strength), hi = 1 + strength;
+        return lo + (hi - lo) * rnd.nextDouble();
+    }
+
+    /** clamp(f * img + (1 - f) * other), where other is a per-pixel image (gray), or a constant. */
+    static FloatImage blend(FloatImage img, double f, float[] gray, double constant) {
+        int plane = img.height() * img.width();
+        float[] d = img.data(), out = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            double other = gray != null ? gray[i % plane] : constant;
+            out[i] = clamp(f * d[i] + (1 - f) * other);
+        }
+        return new FloatImage(img.channels(), img.height(), img.width(), out);
+    }
+
+    private static double mean(float[] a) {
+        double s = 0;
+        for (float v : a) s += v;
+        return s / a.length;
+    }
+
+    /** Hue rotation through HSV, as torchvision's adjust_hue (RGB images). */
+    static FloatImage shiftHue(FloatImage img, double shift) {
+        int plane = img.height() * img.width();
+        float[] d = img.data(), out = new float[d.length];
+        for (int i = 0; i < plane; i++) {
+            double r = d[i], g = d[plane + i], b = d[2 * plane + i];
+            double max = Math.max(r, Math.max(g, b)), min = Math.min(r, Math.min(g, b)), delta = max - min;
+            double hh = 0;
+            if (delta > 0) {
+                if (max == r) hh = ((g - b) / delta) / 6;
+                else if (max == g) hh = ((b - r) / delta + 2) / 6;
+                else hh = ((r - g) / delta + 4) / 6;
+            }
+            hh = ((hh + shift) % 1 + 1) % 1;
+            double sat = max == 0 ? 0 : delta / max, v = max;
+            double h6 = hh * 6;
+            int sector = (int) Math.floor(h6) % 6;
+            double f = h6 - Math.floor(h6), p = v * (1 - sat), q = v * (1 - sat * f), t = v * (1 - sat * (1 - f));
+            double[] rgb = switch (sector) {
+                case 0 -> new double[]{v, t, p};
+                case 1 -> new double[]{q, v, p};
+                case 2 -> new double[]{p, v, t};
+                case 3 -> new double[]{p, q, v};
+                case 4 -> new double[]{t, p, v};
+                default -> new double[]{v, p, q};
+            };
+            for (int c = 0; c < 3; c++) out[c * plane + i] = clamp(rgb[c]);
+        }
+        return new FloatImage(img.channels(), img.height(), img.width(), out);
+    }
+
+    static float clamp(double v) {
+        return (float) Math.max(0, Math.min(1, v));
+    }
+}

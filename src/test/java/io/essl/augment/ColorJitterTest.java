@@ -1,0 +1,54 @@
+package io.essl.augment;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The colour operations against their definitions (torchvision's functional transforms). */
+class ColorJitterTest {
+    static FloatImage rgb(float r, float g, float b) {
+        return new FloatImage(3, 1, 1, new float[]{r, g, b});
+    }
+
+    @Test
+    void brightnessScalesAndClamps() {
+        FloatImage img = new FloatImage(1, 1, 3, new float[]{0.2f, 0.5f, 0.9f});
+        FloatImage out = ColorJitter.blend(img, 1.3, null, 0);
+        assertArrayEquals(new float[]{0.26f, 0.65f, 1.0f}, out.data(), 1e-6f);
+    }
+
+    @Test
+    void contrastBlendsWithTheMeanGray() {
+        FloatImage img = new FloatImage(1, 1, 2, new float[]{0.2f, 0.6f});
+        FloatImage out = ColorJitter.blend(img, 0.5, null, 0.4);
+        assertArrayEquals(new float[]{0.3f, 0.5f}, out.data(), 1e-6f);
+    }
+
+    @Test
+    void lumaUsesItu601Weights() {
+        assertEquals(0.299f, Grayscale.luma(rgb(1, 0, 0))[0], 1e-6f);
+        FloatImage g = Grayscale.apply(rgb(0.2f, 0.4f, 0.6f));
+        float l = 0.299f * 0.2f + 0.587f * 0.4f + 0.114f * 0.6f;
+        assertArrayEquals(new float[]{l, l, l}, g.data(), 1e-6f);
+    }
+
+    @Test
+    void hueShiftRotatesTheColourWheel() {
+        assertArrayEquals(new float[]{0, 1, 1}, ColorJitter.shiftHue(rgb(1, 0, 0), 0.5).data(), 1e-6f);  // red -> cyan
+        assertArrayEquals(new float[]{0, 1, 0}, ColorJitter.shiftHue(rgb(1, 0, 0), 1.0 / 3).data(), 1e-6f); // -> green
+        FloatImage c = rgb(0.3f, 0.5f, 0.8f);
+        assertArrayEquals(c.data(), ColorJitter.shiftHue(c, 0).data(), 1e-6f);
+    }
+
+    @Test
+    void onGrayscaleOnlyBrightnessAndContrastAct() {
+        FloatImage img = new FloatImage(1, 2, 2, new float[]{0.1f, 0.4f, 0.7f, 0.2f});
+        FloatImage same = new ColorJitter(0, 0, 0.9, 0.5).apply(img, new SplittableRandom(1));
+        assertArrayEquals(img.data(), same.data(), "saturation and hue leave one channel alone");
+        FloatImage changed = new ColorJitter(0.4, 0.4, 0, 0).apply(img, new SplittableRandom(1));
+        assertFalse(java.util.Arrays.equals(img.data(), changed.data()));
+        for (float v : changed.data()) assertTrue(v >= 0 && v <= 1);
+    }
+}
