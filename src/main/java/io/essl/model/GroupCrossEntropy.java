@@ -1,9 +1,7 @@
 package io.essl.model;
 
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -15,7 +13,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * graph's gradient by the first output's row count (the 2N contrastive rows). The group output has G*N rows,
  * so its raw gradient is scaled by 2N / (G*N) = 2/G to make the reported loss and the gradient agree.
  */
-public class GroupCrossEntropy implements ILossFunction {
+public class GroupCrossEntropy extends PerRowLoss {
     @JsonProperty
     private final double weight;
     @JsonProperty
@@ -50,14 +48,6 @@ public class GroupCrossEntropy implements ILossFunction {
     }
 
     @Override
-    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
-                               boolean average) {
-        INDArray s = computeScoreArray(labels, preOutput, activationFn, mask);
-        double sum = s.sumNumber().doubleValue();
-        return average ? sum / s.size(0) : sum;
-    }
-
-    @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         INDArray logits = activationFn.getActivation(preOutput.dup(), true);
         INDArray grad = Transforms.exp(logSoftmax(logits), false).subi(labels).muli(weight * gradientScale);
@@ -66,19 +56,8 @@ public class GroupCrossEntropy implements ILossFunction {
     }
 
     @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
-                                                          INDArray mask, boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
-                computeGradient(labels, preOutput, activationFn, mask));
-    }
-
-    @Override
     public String name() {
         return "GroupCrossEntropy(weight=" + weight + ")";
     }
 
-    @Override
-    public String toString() {
-        return name();
-    }
 }

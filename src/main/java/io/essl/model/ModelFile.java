@@ -57,7 +57,7 @@ public final class ModelFile {
         File local = Files.createTempFile("essl-model", ".zip").toFile();
         try {
             fs.copyToLocalFile(false, p, new Path(local.getAbsolutePath()), true);
-            ComputationGraph graph = ModelSerializer.restoreComputationGraph(local, false);
+            ComputationGraph graph = ModelSerializer.restoreComputationGraph(local, true);
             if (!ModelSerializer.listObjectsInFile(local).contains(METADATA)) {
                 throw new IOException(path + " is not an essl-spark model (no " + METADATA + ")");
             }

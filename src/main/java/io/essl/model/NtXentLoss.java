@@ -4,7 +4,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -18,7 +17,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * u = z/|z|, S = u u^T / T (diagonal masked) and G = softmax(S) - onehot(partner),
  * dL/du = (G + G^T) u / T and dL/dz = (I - u u^T) dL/du / |z| row-wise. Gradient-checked in double precision.
  */
-public class NtXentLoss implements ILossFunction {
+public class NtXentLoss extends PerRowLoss {
     private static final double MASK = 1e9;
 
     @JsonProperty
@@ -74,25 +73,10 @@ public class NtXentLoss implements ILossFunction {
     }
 
     @Override
-    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
-                               boolean average) {
-        INDArray losses = computeScoreArray(labels, preOutput, activationFn, mask);
-        double sum = losses.sumNumber().doubleValue();
-        return average ? sum / losses.size(0) : sum;
-    }
-
-    @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         checkNoMask(mask);
         INDArray dLdz = compute(activationFn.getActivation(preOutput.dup(), true), true).getSecond();
         return activationFn.backprop(preOutput.dup(), dLdz).getFirst();
-    }
-
-    @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
-                                                          INDArray mask, boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
-                computeGradient(labels, preOutput, activationFn, mask));
     }
 
     private static void checkNoMask(INDArray mask) {
@@ -104,8 +88,4 @@ public class NtXentLoss implements ILossFunction {
         return "NtXent(T=" + temperature + ")";
     }
 
-    @Override
-    public String toString() {
-        return name();
-    }
 }
