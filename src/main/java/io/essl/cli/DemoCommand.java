@@ -7,7 +7,6 @@ import io.essl.data.ImageRecord;
 import io.essl.augment.FourFoldRotation;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
-import io.essl.probe.ProbeJob;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
 import io.essl.spark.SparkContexts;
@@ -19,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.io.File;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -35,21 +35,14 @@ public class DemoCommand implements Callable<Integer> {
         Runs.preflight(conf);
         String modelPath = new File(conf.output().dir(), "demo-model.zip").getPath();
         Report report = new Report().put("command", "demo").put("provenance", Provenance.of(conf));
-        ProbeJob.Result trained, random;
+        File reportFile = common.reportOr(new File(conf.output().dir(), "demo-report.json"));
         try (SparkSession spark = SparkContexts.start(conf.spark())) {
             Runs.pretrainAndSave(spark, conf, modelPath, report);
             ModelFile.Loaded loaded = ModelFile.load(modelPath, spark.sparkContext().hadoopConfiguration());
-            EsslGraph.Shape shape = shapeOf(spark, conf);
-            trained = ProbeJob.run(spark, conf, Runs.encoderOf(loaded.graph(), conf.model(), shape), "pre-trained");
-            ComputationGraph init = new ComputationGraph(EsslGraph.pretraining(conf.model(), shape,
-                    new FourFoldRotation().size(), new NoOp(), 0, conf.seed(), DataType.FLOAT));
-            init.init();
-            random = ProbeJob.run(spark, conf, Runs.encoderOf(init, conf.model(), shape), "random encoder");
+            Runs.probeAll(spark, conf, loaded.graph(), shapeOf(spark, conf), true, report, reportFile);
         }
-        Runs.putProbe(report, "probe", trained);
-        Runs.putProbe(report, "baselines.random_encoder", random);
-        System.out.println(table(conf, report, trained, random));
-        Runs.finish(report, common.reportOr(new File(conf.output().dir(), "demo-report.json")), start);
+        System.out.println(table(conf, report));
+        Runs.finish(report, reportFile, start);
         return Main.OK;
     }
 
@@ -58,23 +51,35 @@ public class DemoCommand implements Callable<Integer> {
         return new EsslGraph.Shape(r.channels(), r.height(), r.width());
     }
 
-    private static String table(EsslConfig conf, Report report, ProbeJob.Result trained, ProbeJob.Result random) {
-        @SuppressWarnings("unchecked")
-        var pre = (java.util.Map<String, Object>) report.asMap().get("pretrain");
+    @SuppressWarnings("unchecked")
+    private static String table(EsslConfig conf, Report report) {
+        Map<String, Object> r = report.asMap();
+        Map<String, Object> pre = (Map<String, Object>) r.get("pretrain");
+        Map<String, Object> probe = (Map<String, Object>) r.get("probe");
+        Map<String, Object> baselines = (Map<String, Object>) r.getOrDefault("baselines", Map.of());
+        Map<String, Object> knn = (Map<String, Object>) r.get("knn");
         String method = String.valueOf(pre.get("method"));
         StringBuilder b = new StringBuilder();
         b.append(String.format("%nessl-spark demo: %s (lambda %.2f) on %s, %.2f epoch(s), %d steps in %.0f s (%.1f img/s)%n",
                 method, conf.model().lambda(), conf.data().name(), (Double) pre.get("epochs"), (Integer) pre.get("steps"),
                 (Double) pre.get("seconds"), (Double) pre.get("images_per_second")));
-        b.append(String.format("linear probe (logistic regression on frozen features): %d train / %d test images%n",
-                trained.probe().trainRows(), trained.probe().testRows()));
-        String line = "+--------------------------------------+----------+%n";
+        b.append(String.format("linear probe (%s protocol) on frozen features: %s train / %s test images%n",
+                probe.get("protocol"), probe.get("train_images"), probe.get("test_images")));
+        String line = "+--------------------------------------+----------+----------+----------+%n";
         b.append(String.format(line));
-        b.append(String.format("| %-36s | %-8s |%n", "encoder", "top-1"));
+        b.append(String.format("| %-36s | %-8s | %-8s | %-8s |%n", "encoder", "top-1", "top-5", "kNN top-1"));
         b.append(String.format(line));
-        b.append(String.format("| %-36s | %8.4f |%n", method + " pre-trained", trained.probe().top1()));
-        b.append(String.format("| %-36s | %8.4f |%n", "random init, same architecture", random.probe().top1()));
+        row(b, method + " pre-trained", probe, knn);
+        for (Map.Entry<String, Object> e : baselines.entrySet()) {
+            String name = e.getKey().equals("random_encoder") ? "random init, same architecture" : e.getKey().replace('_', ' ');
+            row(b, name, (Map<String, Object>) e.getValue(), null);
+        }
         b.append(String.format(line));
         return b.toString();
+    }
+
+    private static void row(StringBuilder b, String name, Map<String, Object> probe, Map<String, Object> knn) {
+        b.append(String.format("| %-36s | %8.4f | %8.4f | %8s |%n", name, (Double) probe.get("top1"), (Double) probe.get("top5"),
+                knn == null ? "" : String.format("%.4f", (Double) knn.get("top1"))));
     }
 }

@@ -5,7 +5,6 @@ import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
-import io.essl.probe.ProbeJob;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
 import io.essl.spark.SparkContexts;
@@ -29,6 +28,9 @@ public class ProbeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "PATH", description = "A model saved by pretrain.")
     String model;
 
+    @Mixin
+    ProbeOptions probeOptions;
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
@@ -47,18 +49,18 @@ public class ProbeCommand implements Callable<Integer> {
         }
         // The model's own recorded configuration is the base: same data and normalisation unless overridden.
         EsslConfig conf = ConfigLoader.load(ConfigLoader.parseRecorded((String) loaded.metadata().get("config")),
-                common.config, common.overrides);
+                common.config, probeOptions.withOverrides(common.overrides));
         Runs.preflight(conf);
         @SuppressWarnings("unchecked")
         List<Integer> s = (List<Integer>) loaded.metadata().get("input_shape");
         EsslGraph.Shape shape = new EsslGraph.Shape(s.get(0), s.get(1), s.get(2));
         Report report = new Report().put("command", "probe").put("model.path", model)
                 .put("model.method", loaded.metadata().get("method")).put("provenance", Provenance.of(conf));
+        File reportFile = common.reportOr(new File(conf.output().dir(), "probe-report.json"));
         try (SparkSession spark = SparkContexts.start(conf.spark())) {
-            ProbeJob.Result r = ProbeJob.run(spark, conf, Runs.encoderOf(loaded.graph(), conf.model(), shape), "model");
-            Runs.putProbe(report, "probe", r);
+            Runs.probeAll(spark, conf, loaded.graph(), shape, false, report, reportFile);
         }
-        Runs.finish(report, common.reportOr(new File(conf.output().dir(), "probe-report.json")), start);
+        Runs.finish(report, reportFile, start);
         return Main.OK;
     }
 }

@@ -5,7 +5,12 @@ import io.essl.config.EsslConfig;
 import io.essl.data.IdxSource;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
+import io.essl.augment.FourFoldRotation;
+import io.essl.probe.ProbeData;
 import io.essl.probe.ProbeJob;
+import io.essl.report.Charts;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.NoOp;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
 import io.essl.train.PretrainJob;
@@ -92,13 +97,67 @@ final class Runs {
         return EsslGraph.extractEncoder(full, m, shape);
     }
 
+    /**
+     * Probes the encoder of a (trained or initialised) E-SSL graph with the configured protocol and kNN; with
+     * {@code probe.baselines} (or {@code randomFloor}) also a randomly initialised encoder of the same
+     * architecture, and with {@code probe.baselines} the raw pixels. Writes the confusion matrix PNG next to
+     * the report.
+     */
+    static void probeAll(SparkSession spark, EsslConfig conf, ComputationGraph full, EsslGraph.Shape shape,
+                         boolean randomFloor, Report report, File reportFile) throws Exception {
+        try (ProbeData data = ProbeData.load(spark, conf)) {
+            ProbeJob.Result r = ProbeJob.encoder(spark, conf, data, encoderOf(full, conf.model(), shape), "model", true,
+                    conf.probe().exportEmbeddings());
+            putProbe(report, "probe", r);
+            if (r.knn() != null) {
+                report.put("knn.top1", r.knn().top1()).put("knn.top5", r.knn().top5())
+                        .put("knn.k", conf.probe().knnK()).put("knn.temperature", conf.probe().knnTemperature());
+            }
+            if (!conf.probe().exportEmbeddings().isBlank()) report.put("probe.embeddings", conf.probe().exportEmbeddings());
+            File png = sibling(reportFile, "-confusion.png");
+            Charts.confusion(r.probe().confusion(), classNames(conf, r.probe().confusion().length),
+                    "Linear probe (" + r.protocol() + "), top-1 " + String.format("%.4f", r.probe().top1()), png);
+            report.put("probe.confusion_png", png.getPath());
+            if (randomFloor || conf.probe().baselines()) {
+                ComputationGraph init = new ComputationGraph(EsslGraph.pretraining(conf.model(), shape,
+                        new FourFoldRotation().size(), new NoOp(), 0, conf.seed(), DataType.FLOAT));
+                init.init();
+                putProbe(report, "baselines.random_encoder",
+                        ProbeJob.encoder(spark, conf, data, encoderOf(init, conf.model(), shape), "random encoder", false, null));
+            }
+            if (conf.probe().baselines()) putProbe(report, "baselines.raw_pixels", ProbeJob.pixels(spark, conf, data));
+        }
+    }
+
     static void putProbe(Report report, String prefix, ProbeJob.Result r) {
-        report.put(prefix + ".top1", r.probe().top1())
-                .put(prefix + ".train_images", r.probe().trainRows())
-                .put(prefix + ".test_images", r.probe().testRows())
-                .put(prefix + ".features", r.featureDim())
-                .put(prefix + ".iterations", r.probe().iterations())
+        report.put(prefix + ".protocol", r.protocol())
+                .put(prefix + ".top1", r.probe().top1())
+                .put(prefix + ".top5", r.probe().top5())
+                .put(prefix + ".test_images", r.probe().total())
+                .put(prefix + ".features", r.features())
                 .put(prefix + ".seconds", r.seconds());
+        if (r.fast() != null) {
+            report.put(prefix + ".train_images", r.fast().trainRows())
+                    .put(prefix + ".reg_param", r.fast().regParam())
+                    .put(prefix + ".validation_images", r.fast().validationRows())
+                    .put(prefix + ".validation_top1", r.fast().validationTop1())
+                    .put(prefix + ".iterations", r.fast().iterations());
+        }
+        report.put(prefix + ".per_class_top1", r.probe().perClassAccuracy())
+                .put(prefix + ".confusion", r.probe().confusion());
+    }
+
+    static String[] classNames(EsslConfig conf, int classes) {
+        String[] names = new String[classes];
+        for (int i = 0; i < classes; i++) {
+            names[i] = i < conf.data().classNames().size() ? conf.data().classNames().get(i) : Integer.toString(i);
+        }
+        return names;
+    }
+
+    static File sibling(File reportFile, String suffix) {
+        String name = reportFile.getName().replaceFirst("\\.json$", "");
+        return new File(reportFile.getAbsoluteFile().getParentFile(), name + suffix);
     }
 
     static void finish(Report report, File file, long startNanos) throws Exception {

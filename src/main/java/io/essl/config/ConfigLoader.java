@@ -39,9 +39,21 @@ public final class ConfigLoader {
                 ConfigParseOptions.defaults().setAllowMissing(false));
     }
 
-    /** A configuration recorded earlier (e.g. in a model file), as rendered HOCON. */
+    /**
+     * A configuration recorded earlier (e.g. in a model file), as rendered HOCON. Keys this version no longer
+     * knows are dropped (with a warning), so a model saved by an older version can still be probed.
+     */
     public static Config parseRecorded(String rendered) {
-        return ConfigFactory.parseString(rendered).atKey(ROOT);
+        Config recorded = ConfigFactory.parseString(rendered).atKey(ROOT);
+        Config reference = reference();
+        for (Map.Entry<String, ConfigValue> e : recorded.entrySet()) {
+            String key = e.getKey();
+            if (!reference.hasPathOrNull(key) && OPEN_PATHS.stream().noneMatch(p -> key.startsWith(p + "."))) {
+                System.err.println("essl: ignoring recorded key no longer known: " + key);
+                recorded = recorded.withoutPath(key);
+            }
+        }
+        return recorded;
     }
 
     /** base &lt; recipe file &lt; overrides, all on top of reference.conf. */

@@ -14,7 +14,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
 
     public record Data(String format, String name, String dir, String trainImages, String trainLabels,
                        String testImages, String testLabels, int pretrainLimit, int partitions,
-                       double[] mean, double[] std) implements Serializable {
+                       java.util.List<String> classNames, double[] mean, double[] std) implements Serializable {
         public String path(String file) {
             return file.contains("/") ? file : dir + "/" + file;
         }
@@ -34,7 +34,10 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                         int maxSeconds) implements Serializable {
     }
 
-    public record Probe(int trainLimit, int testLimit, double regParam, int maxIter, int batchSize)
+    public record Probe(String protocol, int trainLimit, int testLimit, java.util.List<Double> regParams,
+                        double validationFraction, int maxIter, int batchSize, boolean baselines,
+                        String exportEmbeddings, boolean knn, int knnK, double knnTemperature, int paperEpochs,
+                        double paperLr, double paperMomentum, int paperBatchSize, double[] paperCropScale)
             implements Serializable {
     }
 
@@ -49,7 +52,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
         Settings d = s.section("data");
         Data data = new Data(d.oneOf("format", "idx"), d.str("name"), d.str("dir"), d.str("train-images"),
                 d.str("train-labels"), d.str("test-images"), d.str("test-labels"), d.integer("pretrain-limit", 0),
-                d.integer("partitions", 0), d.doubles("mean"), d.doubles("std"));
+                d.integer("partitions", 0), d.strings("class-names"), d.doubles("mean"), d.doubles("std"));
         if (data.mean().length != data.std().length || data.mean().length == 0) {
             throw new ConfigError("bad value for key essl.data.std: needs one value per channel, like essl.data.mean");
         }
@@ -75,8 +78,16 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                 t.num("base-lr", 0, 100), t.num("momentum", 0, 1), t.num("weight-decay", 0, 1),
                 t.integer("warmup-epochs", 0), t.integer("max-seconds", 0));
         Settings p = s.section("probe");
-        Probe probe = new Probe(p.integer("train-limit", 0), p.integer("test-limit", 0), p.num("reg-param", 0, 1e3),
-                p.integer("max-iter", 1), p.integer("batch-size", 1));
+        Settings pk = p.section("knn"), pp = p.section("paper");
+        java.util.List<Double> regs = java.util.List.copyOf(java.util.Arrays.stream(p.doubles("reg-params")).boxed().toList());
+        if (regs.isEmpty() || regs.stream().anyMatch(r -> r < 0)) {
+            throw new ConfigError("bad value for key essl.probe.reg-params: " + regs + " (one or more values >= 0)");
+        }
+        Probe probe = new Probe(p.oneOf("protocol", "fast", "paper"), p.integer("train-limit", 0),
+                p.integer("test-limit", 0), regs, p.num("validation-fraction", 0.01, 0.5), p.integer("max-iter", 1),
+                p.integer("batch-size", 1), p.bool("baselines"), p.str("export-embeddings"), pk.bool("enabled"),
+                pk.integer("k", 1), pk.num("temperature", 1e-3, 100), pp.integer("epochs", 1), pp.num("lr", 0, 1e4),
+                pp.num("momentum", 0, 1), pp.integer("batch-size", 1), pp.range("crop-scale", 1e-3, 1));
         Settings sp = s.section("spark");
         Map<String, String> sparkConf = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : sp.raw().getConfig("conf").entrySet()) {

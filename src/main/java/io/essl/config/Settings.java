@@ -32,6 +32,14 @@ final class Settings {
         return get(p, Config::getString);
     }
 
+    java.util.List<String> strings(String p) {
+        return java.util.List.copyOf(get(p, Config::getStringList));
+    }
+
+    boolean bool(String p) {
+        return get(p, Config::getBoolean);
+    }
+
     int integer(String p, int min) {
         int v = get(p, Config::getInt);
         if (v < min) throw new ConfigError("bad value for key " + key(p) + ": " + v + " (must be >= " + min + ")");

@@ -35,13 +35,32 @@ public final class FeatureExtractor {
 
     public static Dataset<Row> extract(SparkSession spark, JavaRDD<ImageRecord> images, ComputationGraph encoder,
                                        double[] mean, double[] std, int batchSize) throws java.io.IOException {
-        Broadcast<byte[]> model = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(ModelFile.toBytes(encoder));
-        JavaRDD<Row> rows = images.mapPartitions(it -> features(it, model.value(), mean, std, batchSize));
+        return extract(spark, images, broadcast(spark, encoder), mean, std, batchSize);
+    }
+
+    public static Broadcast<byte[]> broadcast(SparkSession spark, ComputationGraph encoder) throws java.io.IOException {
+        return JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(ModelFile.toBytes(encoder));
+    }
+
+    /** Which image the encoder sees: the whole image, or an augmented view (paper protocol). */
+    public interface View extends java.io.Serializable {
+        FloatImage of(ImageRecord r);
+    }
+
+    public static Dataset<Row> extract(SparkSession spark, JavaRDD<ImageRecord> images, Broadcast<byte[]> model,
+                                       double[] mean, double[] std, int batchSize) {
+        return extract(spark, images, model, FloatImage::of, mean, std, batchSize);
+    }
+
+    /** Features of images under a model already broadcast (the paper protocol re-extracts every epoch). */
+    public static Dataset<Row> extract(SparkSession spark, JavaRDD<ImageRecord> images, Broadcast<byte[]> model,
+                                       View view, double[] mean, double[] std, int batchSize) {
+        JavaRDD<Row> rows = images.mapPartitions(it -> features(it, model.value(), view, mean, std, batchSize));
         return spark.createDataFrame(rows, SCHEMA);
     }
 
-    private static Iterator<Row> features(Iterator<ImageRecord> it, byte[] modelBytes, double[] mean, double[] std,
-                                          int batchSize) throws java.io.IOException {
+    private static Iterator<Row> features(Iterator<ImageRecord> it, byte[] modelBytes, View view, double[] mean,
+                                          double[] std, int batchSize) throws java.io.IOException {
         if (!it.hasNext()) return java.util.Collections.emptyIterator();
         ComputationGraph enc = ModelFile.fromBytes(modelBytes);
         List<Row> out = new ArrayList<>();
@@ -49,7 +68,7 @@ public final class FeatureExtractor {
         while (it.hasNext()) {
             batch.add(it.next());
             if (batch.size() == batchSize || !it.hasNext()) {
-                INDArray f = enc.output(false, normalised(batch, mean, std))[0];
+                INDArray f = enc.output(false, normalised(batch.stream().map(view::of).toList(), mean, std))[0];
                 for (int i = 0; i < batch.size(); i++) {
                     ImageRecord r = batch.get(i);
                     out.add(RowFactory.create(r.id(), (double) r.label(), Vectors.dense(f.getRow(i).toDoubleVector())));
@@ -60,12 +79,12 @@ public final class FeatureExtractor {
         return out.iterator();
     }
 
-    static INDArray normalised(List<ImageRecord> batch, double[] mean, double[] std) {
-        ImageRecord first = batch.get(0);
+    static INDArray normalised(List<FloatImage> batch, double[] mean, double[] std) {
+        FloatImage first = batch.get(0);
         int c = first.channels(), h = first.height(), w = first.width(), plane = h * w;
         float[] data = new float[batch.size() * c * plane];
         for (int i = 0; i < batch.size(); i++) {
-            float[] img = FloatImage.of(batch.get(i)).data();
+            float[] img = batch.get(i).data();
             for (int ch = 0; ch < c; ch++) {
                 for (int k = 0; k < plane; k++) {
                     data[(i * c + ch) * plane + k] = (float) ((img[ch * plane + k] - mean[ch]) / std[ch]);

@@ -1,45 +1,98 @@
 package io.essl.probe;
 
 import io.essl.config.EsslConfig;
-import io.essl.data.IdxSource;
-import io.essl.data.ImageRecord;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Linear probe of a frozen encoder: features of the train split (or its first N) and of the test split. */
+/**
+ * Evaluates one frozen encoder (or the raw pixels): features of both splits extracted in Spark tasks and
+ * cached, then the configured protocol (fast: MLlib logistic regression; paper: SGD linear layer on augmented
+ * views), the kNN classifier, and optionally a Parquet export of the embeddings.
+ */
 public final class ProbeJob {
     private static final Logger log = LoggerFactory.getLogger(ProbeJob.class);
 
-    public record Result(LinearProbe.Result probe, int featureDim, double seconds) {
+    /** {@code fast} is set for the fast protocol (regularisation search details); {@code knn} when run. */
+    public record Result(String protocol, Metrics probe, LinearProbe.Result fast, Metrics knn, int features,
+                         double seconds) {
     }
 
     private ProbeJob() {
     }
 
-    public static Result run(SparkSession spark, EsslConfig conf, ComputationGraph encoder, String name) throws Exception {
+    public static Result encoder(SparkSession spark, EsslConfig conf, ProbeData data, ComputationGraph encoder,
+                                 String name, boolean withKnn, String exportPath) throws Exception {
         long start = System.nanoTime();
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int partitions = conf.data().partitions() > 0 ? conf.data().partitions() : sc.defaultParallelism();
-        IdxSource source = new IdxSource(conf.data());
-        JavaRDD<ImageRecord> train = source.load(sc, IdxSource.Split.TRAIN, conf.probe().trainLimit(), partitions);
-        JavaRDD<ImageRecord> test = source.load(sc, IdxSource.Split.TEST, conf.probe().testLimit(), partitions);
-        sc.setJobDescription("probe " + name + ": features");
-        double[] mean = conf.data().mean(), std = conf.data().std();
-        Dataset<Row> trainF = FeatureExtractor.extract(spark, train, encoder, mean, std, conf.probe().batchSize());
-        Dataset<Row> testF = FeatureExtractor.extract(spark, test, encoder, mean, std, conf.probe().batchSize());
-        sc.setJobDescription("probe " + name + ": logistic regression");
-        LinearProbe.Result r = LinearProbe.fit(trainF, testF, conf.probe());
-        int dim = r.features();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        log.info("probe {}: top-1 {} ({} train / {} test images, {} features, {} L-BFGS iterations, {} s)", name,
-                String.format("%.4f", r.top1()), r.trainRows(), r.testRows(), dim, r.iterations(), String.format("%.1f", seconds));
-        sc.setJobDescription(null);
-        return new Result(r, dim, seconds);
+        EsslConfig.Probe p = conf.probe();
+        Broadcast<byte[]> model = FeatureExtractor.broadcast(spark, encoder);
+        spark.sparkContext().setJobDescription("probe " + name + ": features");
+        Dataset<Row> train = FeatureExtractor.extract(spark, data.train(), model, conf.data().mean(), conf.data().std(),
+                p.batchSize()).cache();
+        Dataset<Row> test = FeatureExtractor.extract(spark, data.test(), model, conf.data().mean(), conf.data().std(),
+                p.batchSize()).cache();
+        int classes = Math.max(LinearProbe.numClasses(train), LinearProbe.numClasses(test));
+        int features = ((org.apache.spark.ml.linalg.Vector) test.first().get(2)).size();
+        Result r;
+        try {
+            spark.sparkContext().setJobDescription("probe " + name + ": " + p.protocol() + " protocol");
+            LinearProbe.Result fast = null;
+            Metrics probe;
+            if (p.protocol().equals("paper")) {
+                probe = PaperProbe.fit(spark, data.train(), test, model, features, classes, conf);
+            } else {
+                fast = LinearProbe.fit(train, test, p, conf.seed());
+                probe = fast.test();
+            }
+            Metrics knn = null;
+            if (withKnn && p.knn()) {
+                spark.sparkContext().setJobDescription("probe " + name + ": kNN");
+                knn = Knn.evaluate(train, test, p.knnK(), p.knnTemperature(), classes, 4096);
+            }
+            if (exportPath != null && !exportPath.isBlank()) export(train, test, exportPath);
+            r = new Result(p.protocol(), probe, fast, knn, features, (System.nanoTime() - start) / 1e9);
+        } finally {
+            train.unpersist();
+            test.unpersist();
+            model.destroy();
+            spark.sparkContext().setJobDescription(null);
+        }
+        log.info("probe {}: {} protocol top-1 {} top-5 {}{} ({} features, {} s)", name, r.protocol(),
+                fmt(r.probe().top1()), fmt(r.probe().top5()), r.knn() == null ? "" : ", kNN top-1 " + fmt(r.knn().top1()),
+                features, fmt(r.seconds()));
+        return r;
+    }
+
+    /** The raw-pixel baseline: the fast protocol on the normalised images themselves. */
+    public static Result pixels(SparkSession spark, EsslConfig conf, ProbeData data) {
+        long start = System.nanoTime();
+        spark.sparkContext().setJobDescription("probe raw pixels");
+        Dataset<Row> train = ProbeData.pixels(spark, data.train(), conf.data().mean(), conf.data().std());
+        Dataset<Row> test = ProbeData.pixels(spark, data.test(), conf.data().mean(), conf.data().std());
+        LinearProbe.Result fast = LinearProbe.fit(train, test, conf.probe(), conf.seed());
+        spark.sparkContext().setJobDescription(null);
+        Result r = new Result("fast", fast.test(), fast, null, fast.features(), (System.nanoTime() - start) / 1e9);
+        log.info("probe raw pixels: top-1 {} ({} s)", fmt(r.probe().top1()), fmt(r.seconds()));
+        return r;
+    }
+
+    /** id, label, split and the features as an array of floats, for retrieval or analysis downstream. */
+    static void export(Dataset<Row> train, Dataset<Row> test, String path) {
+        Dataset<Row> all = train.withColumn("split", functions.lit("train"))
+                .unionByName(test.withColumn("split", functions.lit("test")))
+                .select(functions.col("id"), functions.col("label").cast("int").as("label"), functions.col("split"),
+                        org.apache.spark.ml.functions.vector_to_array(functions.col("features"), "float32").as("features"));
+        all.write().mode(SaveMode.Overwrite).parquet(path);
+        log.info("embeddings written to {}", path);
+    }
+
+    private static String fmt(double v) {
+        return String.format("%.4f", v);
     }
 }

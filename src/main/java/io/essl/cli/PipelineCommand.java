@@ -1,0 +1,51 @@
+package io.essl.cli;
+
+import io.essl.config.ConfigLoader;
+import io.essl.config.EsslConfig;
+import io.essl.model.EsslGraph;
+import io.essl.model.ModelFile;
+import io.essl.report.Provenance;
+import io.essl.report.Report;
+import io.essl.spark.SparkContexts;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "pipeline", mixinStandardHelpOptions = true,
+        description = "pretrain, save the model, then probe the saved model: one Spark application, one report.")
+public class PipelineCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    ProbeOptions probeOptions;
+
+    @Option(names = "--model", paramLabel = "PATH", description = "Where to save the model. Default: <output.dir>/model.zip")
+    String model;
+
+    @Override
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        EsslConfig conf = ConfigLoader.load(common.config, probeOptions.withOverrides(common.overrides));
+        Runs.preflight(conf);
+        String modelPath = model != null ? model : new File(conf.output().dir(), "model.zip").getPath();
+        File reportFile = common.reportOr(new File(conf.output().dir(), "pipeline-report.json"));
+        Report report = new Report().put("command", "pipeline").put("provenance", Provenance.of(conf));
+        try (SparkSession spark = SparkContexts.start(conf.spark())) {
+            Runs.pretrainAndSave(spark, conf, modelPath, report);
+            ModelFile.Loaded loaded = ModelFile.load(modelPath, spark.sparkContext().hadoopConfiguration());
+            @SuppressWarnings("unchecked")
+            List<Integer> s = (List<Integer>) loaded.metadata().get("input_shape");
+            Runs.probeAll(spark, conf, loaded.graph(), new EsslGraph.Shape(s.get(0), s.get(1), s.get(2)), false,
+                    report, reportFile);
+        }
+        System.out.println("model: " + modelPath);
+        Runs.finish(report, reportFile, start);
+        return Main.OK;
+    }
+}

@@ -1,0 +1,46 @@
+package io.essl.probe;
+
+import io.essl.config.EsslConfig;
+import io.essl.data.IdxSource;
+import io.essl.data.ImageRecord;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/** The probe's two splits, read once (in tasks) and cached for every encoder and baseline probed. */
+public record ProbeData(JavaRDD<ImageRecord> train, JavaRDD<ImageRecord> test) implements AutoCloseable {
+
+    public static ProbeData load(SparkSession spark, EsslConfig conf) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int partitions = conf.data().partitions() > 0 ? conf.data().partitions() : sc.defaultParallelism();
+        IdxSource source = new IdxSource(conf.data());
+        return new ProbeData(
+                source.load(sc, IdxSource.Split.TRAIN, conf.probe().trainLimit(), partitions).persist(StorageLevel.MEMORY_ONLY()),
+                source.load(sc, IdxSource.Split.TEST, conf.probe().testLimit(), partitions).persist(StorageLevel.MEMORY_ONLY()));
+    }
+
+    /** Normalised pixels as features: the raw-pixel baseline. */
+    public static Dataset<Row> pixels(SparkSession spark, JavaRDD<ImageRecord> images, double[] mean, double[] std) {
+        JavaRDD<Row> rows = images.map(r -> {
+            double[] f = new double[r.pixels().length];
+            int plane = r.height() * r.width();
+            for (int i = 0; i < f.length; i++) {
+                int c = i / plane;
+                f[i] = ((r.pixels()[i] & 0xff) / 255.0 - mean[c]) / std[c];
+            }
+            return RowFactory.create(r.id(), (double) r.label(), Vectors.dense(f));
+        });
+        return spark.createDataFrame(rows, FeatureExtractor.SCHEMA);
+    }
+
+    @Override
+    public void close() {
+        train.unpersist(false);
+        test.unpersist(false);
+    }
+}

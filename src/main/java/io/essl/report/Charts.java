@@ -1,0 +1,77 @@
+package io.essl.report;
+
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.SymbolAxis;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.PaintScale;
+import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.title.PaintScaleLegend;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.data.xy.DefaultXYZDataset;
+
+import java.awt.Color;
+import java.awt.Paint;
+import java.io.File;
+import java.io.IOException;
+
+/** PNG charts drawn with JFreeChart. */
+public final class Charts {
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private Charts() {
+    }
+
+    /** A row-normalised confusion matrix as a heat map: rows are true classes, columns predictions. */
+    public static void confusion(long[][] counts, String[] names, String title, File png) throws IOException {
+        int k = counts.length;
+        double[] x = new double[k * k], y = new double[k * k], z = new double[k * k];
+        for (int t = 0; t < k; t++) {
+            long row = 0;
+            for (long v : counts[t]) row += v;
+            for (int p = 0; p < k; p++) {
+                int i = t * k + p;
+                x[i] = p;
+                y[i] = k - 1 - t; // first class at the top
+                z[i] = row == 0 ? 0 : (double) counts[t][p] / row;
+            }
+        }
+        DefaultXYZDataset data = new DefaultXYZDataset();
+        data.addSeries("confusion", new double[][]{x, y, z});
+        String[] reversed = new String[k];
+        for (int i = 0; i < k; i++) reversed[i] = names[k - 1 - i];
+        SymbolAxis xAxis = new SymbolAxis("predicted", names);
+        xAxis.setVerticalTickLabels(true);
+        SymbolAxis yAxis = new SymbolAxis("true class", reversed);
+        XYBlockRenderer renderer = new XYBlockRenderer();
+        BlueScale scale = new BlueScale();
+        renderer.setPaintScale(scale);
+        XYPlot plot = new XYPlot(data, xAxis, yAxis, renderer);
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
+        PaintScaleLegend legend = new PaintScaleLegend(scale, new org.jfree.chart.axis.NumberAxis("fraction of the true class"));
+        legend.setPosition(RectangleEdge.RIGHT);
+        chart.addSubtitle(legend);
+        chart.setBackgroundPaint(Color.WHITE);
+        File parent = png.getAbsoluteFile().getParentFile();
+        if (parent != null) parent.mkdirs();
+        ChartUtils.saveChartAsPNG(png, chart, 760, 640);
+    }
+
+    /** White (0) to dark blue (1). */
+    static final class BlueScale implements PaintScale {
+        public double getLowerBound() {
+            return 0;
+        }
+
+        public double getUpperBound() {
+            return 1;
+        }
+
+        public Paint getPaint(double v) {
+            double t = Math.max(0, Math.min(1, v));
+            return new Color((int) (255 * (1 - 0.9 * t)), (int) (255 * (1 - 0.75 * t)), (int) (255 - 90 * t));
+        }
+    }
+}
