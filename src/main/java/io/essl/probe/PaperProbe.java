@@ -45,8 +45,13 @@ public final class PaperProbe {
     private PaperProbe() {
     }
 
+    /**
+     * @param shift  subtracted from every feature (the training features' mean), or zeros
+     * @param scale  then divided by (their standard deviation), or ones: {@code probe.paper.standardize}
+     */
     public static Metrics fit(SparkSession spark, JavaRDD<ImageRecord> train, Dataset<Row> testFeatures,
-                              Broadcast<byte[]> encoder, int features, int classes, EsslConfig conf) {
+                              Broadcast<byte[]> encoder, int features, int classes, double[] shift, double[] scale,
+                              EsslConfig conf) {
         EsslConfig.Probe p = conf.probe();
         long n = train.count();
         int stepsPerEpoch = (int) Math.max(1, (n + p.paperBatchSize() - 1) / p.paperBatchSize());
@@ -73,7 +78,7 @@ public final class PaperProbe {
             double loss = 0;
             int steps = 0;
             for (Iterator<List<Row>> batches = batches(f.toLocalIterator(), p.paperBatchSize()); batches.hasNext(); ) {
-                linear.fit(toDataSet(batches.next(), features, classes));
+                linear.fit(toDataSet(batches.next(), features, classes, shift, scale));
                 loss += linear.score();
                 steps++;
             }
@@ -83,7 +88,7 @@ public final class PaperProbe {
         Metrics m = new Metrics(classes);
         for (Iterator<List<Row>> batches = batches(testFeatures.toLocalIterator(), 1024); batches.hasNext(); ) {
             List<Row> b = batches.next();
-            INDArray probs = linear.output(toDataSet(b, features, classes).getFeatures(), false);
+            INDArray probs = linear.output(toDataSet(b, features, classes, shift, scale).getFeatures(), false);
             for (int i = 0; i < b.size(); i++) m.add((int) b.get(i).getDouble(1), probs.getRow(i).toDoubleVector());
         }
         return m;
@@ -111,13 +116,13 @@ public final class PaperProbe {
         };
     }
 
-    private static DataSet toDataSet(List<Row> rows, int features, int classes) {
+    private static DataSet toDataSet(List<Row> rows, int features, int classes, double[] shift, double[] scale) {
         float[][] x = new float[rows.size()][];
         float[][] y = new float[rows.size()][classes];
         for (int i = 0; i < rows.size(); i++) {
             double[] v = ((Vector) rows.get(i).get(2)).toArray();
             x[i] = new float[features];
-            for (int j = 0; j < features; j++) x[i][j] = (float) v[j];
+            for (int j = 0; j < features; j++) x[i][j] = (float) ((v[j] - shift[j]) / scale[j]);
             y[i][(int) rows.get(i).getDouble(1)] = 1f;
         }
         return new DataSet(Nd4j.create(x), Nd4j.create(y));

@@ -45,7 +45,16 @@ public final class ProbeJob {
             LinearProbe.Result fast = null;
             Metrics probe;
             if (p.protocol().equals("paper")) {
-                probe = PaperProbe.fit(spark, data.train(), test, model, features, classes, conf);
+                double[] shift = new double[features], scale = new double[features];
+                java.util.Arrays.fill(scale, 1.0);
+                if (p.paperStandardize()) { // statistics of the clean training features, as the fast protocol's
+                    Row stats = train.select(org.apache.spark.ml.stat.Summarizer.metrics("mean", "std")
+                            .summary(functions.col("features")).as("s")).select("s.mean", "s.std").first();
+                    shift = ((org.apache.spark.ml.linalg.Vector) stats.get(0)).toArray();
+                    scale = ((org.apache.spark.ml.linalg.Vector) stats.get(1)).toArray();
+                    for (int i = 0; i < scale.length; i++) scale[i] = scale[i] > 1e-12 ? scale[i] : 1.0;
+                }
+                probe = PaperProbe.fit(spark, data.train(), test, model, features, classes, shift, scale, conf);
             } else {
                 fast = LinearProbe.fit(train, test, p, conf.seed());
                 probe = fast.test();

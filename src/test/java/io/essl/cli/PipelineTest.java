@@ -46,12 +46,34 @@ class PipelineTest {
         assertEquals(0.4 * Math.log(4), group.get(0), 0.15);
 
         File probeReport = new File(tmp, "probe.json");
-        assertEquals(Main.OK, Main.run("probe", "--model", model, "--report", probeReport.getPath(),
-                "--set", "probe.max-iter=100"));
+        assertEquals(Main.OK, Main.run("probe", "--model", model, "--report", probeReport.getPath(), "--baselines",
+                "--set", "probe.max-iter=60", "--set", "probe.knn.k=20"));
         JsonNode p = JSON.readTree(probeReport);
-        double top1 = p.at("/probe/top1").asDouble();
         assertEquals(256, p.at("/probe/test_images").asInt(), "the slice's whole test split");
-        assertTrue(top1 > 0.4 && top1 <= 1.0, "10 classes, chance is 0.1: top-1 " + top1);
+        assertEquals(512, p.at("/probe/train_images").asInt());
+        // 10 classes, chance is 0.1.
+        for (String key : List.of("/probe/top1", "/knn/top1", "/baselines/raw_pixels/top1", "/baselines/random_encoder/top1")) {
+            double v = p.at(key).asDouble(-1);
+            assertTrue(v > 0.3 && v <= 1.0, key + " = " + v);
+        }
+        assertTrue(p.at("/probe/top5").asDouble() >= p.at("/probe/top1").asDouble());
+        assertEquals(10, p.at("/probe/per_class_top1").size());
+        assertEquals(4, p.at("/probe/validation_top1").size(), "one validation score per regularisation tried");
+        assertTrue(new File(p.at("/probe/confusion_png").asText()).length() > 1000, "confusion matrix PNG");
+    }
+
+    @Test
+    void pipelineWithThePaperProtocol(@TempDir File tmp) throws Exception {
+        List<String> sets = TestData.smallRun(tmp);
+        sets.addAll(List.of("train.epochs=1", "probe.paper.epochs=5", "probe.paper.batch-size=32", "probe.knn.enabled=false"));
+        File report = new File(tmp, "pipeline.json");
+        assertEquals(Main.OK, Main.run(TestData.args("pipeline", sets, "--protocol", "paper", "--report", report.getPath())));
+        JsonNode r = JSON.readTree(report);
+        assertEquals("paper", r.at("/probe/protocol").asText());
+        double top1 = r.at("/probe/top1").asDouble();
+        assertTrue(top1 > 0.3 && top1 <= 1.0, "paper protocol top-1 " + top1);
+        assertTrue(new File(r.at("/model/path").asText()).isFile());
+        assertTrue(r.at("/knn").isMissingNode());
     }
 
     @Test

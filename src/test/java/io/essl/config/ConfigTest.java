@@ -58,6 +58,17 @@ class ConfigTest {
         assertTrue(e.getMessage().contains("essl.train.optimizer"), e.getMessage());
     }
 
+    private static String notAModel() {
+        try {
+            File f = File.createTempFile("not-a-model", ".zip");
+            f.deleteOnExit();
+            Files.writeString(f.toPath(), "plain text");
+            return f.getPath();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void cliExitsWithCode2AndOneLineNamingTheKey() {
         for (String[] args : List.of(
@@ -65,6 +76,7 @@ class ConfigTest {
                 new String[]{"pretrain", "--set", "train.epochs=three"},
                 new String[]{"demo", "--set", "model.widht=3"},
                 new String[]{"probe", "--model", "/nonexistent/model.zip"},
+                new String[]{"probe", "--model", notAModel()},
                 new String[]{"pretrain", "--config", "/nonexistent.conf"},
                 new String[]{"pretrain", "--set", "data.dir=/nonexistent-data"},
                 new String[]{"pretrain", "--no-such-flag"})) {
@@ -75,7 +87,8 @@ class ConfigTest {
             if (!args[1].equals("--no-such-flag")) {
                 assertEquals(1, msg.lines().count(), "one readable line: " + msg);
             }
-            String mention = switch (args[args.length - 1]) {
+            String last = args[args.length - 1];
+            String mention = last.contains("not-a-model") ? "not a readable essl-spark model" : switch (last) {
                 case "train.epocs=3" -> "essl.train.epocs";
                 case "train.epochs=three" -> "essl.train.epochs";
                 case "model.widht=3" -> "essl.model.widht";
