@@ -2,18 +2,11 @@ package io.essl.cli;
 
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
-import io.essl.data.IdxSource;
-import io.essl.data.ImageRecord;
-import io.essl.augment.FourFoldRotation;
-import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
 import io.essl.spark.SparkContexts;
 import org.apache.spark.sql.SparkSession;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.NoOp;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -39,17 +32,13 @@ public class DemoCommand implements Callable<Integer> {
         try (SparkSession spark = SparkContexts.start(conf.spark())) {
             Runs.pretrainAndSave(spark, conf, modelPath, report);
             ModelFile.Loaded loaded = ModelFile.load(modelPath, spark.sparkContext().hadoopConfiguration());
-            Runs.probeAll(spark, conf, loaded.graph(), shapeOf(spark, conf), true, report, reportFile);
+            Runs.probeAll(spark, conf, loaded.graph(), Runs.shapeOf(loaded), true, report, reportFile);
         }
         System.out.println(table(conf, report));
         Runs.finish(report, reportFile, start);
         return Main.OK;
     }
 
-    private static EsslGraph.Shape shapeOf(SparkSession spark, EsslConfig conf) {
-        ImageRecord r = new IdxSource(conf.data()).load(SparkContexts.java(spark), IdxSource.Split.TEST, 1, 1).first();
-        return new EsslGraph.Shape(r.channels(), r.height(), r.width());
-    }
 
     @SuppressWarnings("unchecked")
     private static String table(EsslConfig conf, Report report) {
@@ -65,9 +54,9 @@ public class DemoCommand implements Callable<Integer> {
                 (Double) pre.get("seconds"), (Double) pre.get("images_per_second")));
         b.append(String.format("linear probe (%s protocol) on frozen features: %s train / %s test images%n",
                 probe.get("protocol"), probe.get("train_images"), probe.get("test_images")));
-        String line = "+--------------------------------------+----------+----------+----------+%n";
+        String line = "+--------------------------------------+-----------+-----------+-----------+%n";
         b.append(String.format(line));
-        b.append(String.format("| %-36s | %-8s | %-8s | %-8s |%n", "encoder", "top-1", "top-5", "kNN top-1"));
+        b.append(String.format("| %-36s | %-9s | %-9s | %-9s |%n", "encoder", "top-1", "top-5", "kNN top-1"));
         b.append(String.format(line));
         row(b, method + " pre-trained", probe, knn);
         for (Map.Entry<String, Object> e : baselines.entrySet()) {
@@ -79,7 +68,7 @@ public class DemoCommand implements Callable<Integer> {
     }
 
     private static void row(StringBuilder b, String name, Map<String, Object> probe, Map<String, Object> knn) {
-        b.append(String.format("| %-36s | %8.4f | %8.4f | %8s |%n", name, (Double) probe.get("top1"), (Double) probe.get("top5"),
+        b.append(String.format("| %-36s | %9.4f | %9.4f | %9s |%n", name, (Double) probe.get("top1"), (Double) probe.get("top5"),
                 knn == null ? "" : String.format("%.4f", (Double) knn.get("top1"))));
     }
 }

@@ -2,7 +2,6 @@ package io.essl.cli;
 
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
-import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
@@ -13,7 +12,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.File;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -39,10 +37,7 @@ public class PipelineCommand implements Callable<Integer> {
         try (SparkSession spark = SparkContexts.start(conf.spark())) {
             Runs.pretrainAndSave(spark, conf, modelPath, report);
             ModelFile.Loaded loaded = ModelFile.load(modelPath, spark.sparkContext().hadoopConfiguration());
-            @SuppressWarnings("unchecked")
-            List<Integer> s = (List<Integer>) loaded.metadata().get("input_shape");
-            Runs.probeAll(spark, conf, loaded.graph(), new EsslGraph.Shape(s.get(0), s.get(1), s.get(2)), false,
-                    report, reportFile);
+            Runs.probeAll(spark, conf, loaded.graph(), Runs.shapeOf(loaded), false, report, reportFile);
         }
         System.out.println("model: " + modelPath);
         Runs.finish(report, reportFile, start);

@@ -16,7 +16,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.File;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "probe", mixinStandardHelpOptions = true,
@@ -51,9 +50,7 @@ public class ProbeCommand implements Callable<Integer> {
         EsslConfig conf = ConfigLoader.load(ConfigLoader.parseRecorded((String) loaded.metadata().get("config")),
                 common.config, probeOptions.withOverrides(common.overrides));
         Runs.preflight(conf);
-        @SuppressWarnings("unchecked")
-        List<Integer> s = (List<Integer>) loaded.metadata().get("input_shape");
-        EsslGraph.Shape shape = new EsslGraph.Shape(s.get(0), s.get(1), s.get(2));
+        EsslGraph.Shape shape = Runs.shapeOf(loaded);
         Report report = new Report().put("command", "probe").put("model.path", model)
                 .put("model.method", loaded.metadata().get("method")).put("provenance", Provenance.of(conf));
         File reportFile = common.reportOr(new File(conf.output().dir(), "probe-report.json"));

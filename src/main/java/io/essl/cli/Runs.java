@@ -92,6 +92,13 @@ final class Runs {
         return m;
     }
 
+    /** The input geometry recorded in a model file. */
+    @SuppressWarnings("unchecked")
+    static EsslGraph.Shape shapeOf(ModelFile.Loaded model) {
+        List<Integer> s = (List<Integer>) model.metadata().get("input_shape");
+        return new EsslGraph.Shape(s.get(0), s.get(1), s.get(2));
+    }
+
     /** The backbone of a trained (or freshly initialised) E-SSL graph. */
     static ComputationGraph encoderOf(ComputationGraph full, EsslConfig.Model m, EsslGraph.Shape shape) {
         return EsslGraph.extractEncoder(full, m, shape);
