@@ -3,6 +3,7 @@ package io.essl.train;
 import io.essl.augment.BatchBuilder;
 import io.essl.augment.FourFoldRotation;
 import io.essl.augment.ViewFactory;
+import io.essl.config.ConfigError;
 import io.essl.config.EsslConfig;
 import io.essl.data.IdxSource;
 import io.essl.data.ImageRecord;
@@ -62,7 +63,7 @@ public final class PretrainJob {
         ImageRecord first = images.first();
         EsslGraph.Shape shape = new EsslGraph.Shape(first.channels(), first.height(), first.width());
         if (conf.data().mean().length != shape.channels()) {
-            throw new IllegalArgumentException("essl.data.mean has " + conf.data().mean().length
+            throw new ConfigError("bad value for key essl.data.mean: " + conf.data().mean().length
                     + " values but the images have " + shape.channels() + " channel(s)");
         }
         int n = t.batchSize();
@@ -70,8 +71,8 @@ public final class PretrainJob {
         int perStep = workers * t.averagingFrequency();
         int stepsPerEpoch = numBatches / perStep;
         if (stepsPerEpoch == 0) {
-            throw new IllegalArgumentException(count + " images are too few for " + workers + " worker(s) x "
-                    + t.averagingFrequency() + " batch(es) of " + n);
+            throw new ConfigError(count + " images are too few for " + workers + " worker(s) x "
+                    + t.averagingFrequency() + " batch(es) of " + n + " (essl.train.batch-size)");
         }
         int totalSteps = stepsPerEpoch * t.epochs();
         int itersPerStep = t.averagingFrequency();
