@@ -23,10 +23,15 @@ public class PretrainCommand implements Callable<Integer> {
             + "Default: <output.dir>/model.zip")
     String model;
 
+    @Option(names = "--resume", description = "Continue from the newest complete checkpoint (train.resume = auto).")
+    boolean resume;
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        EsslConfig conf = ConfigLoader.load(common.config, common.overrides);
+        java.util.List<String> sets = new java.util.ArrayList<>(common.overrides);
+        if (resume) sets.add(0, "train.resume=auto");
+        EsslConfig conf = ConfigLoader.load(common.config, sets);
         Runs.preflight(conf);
         String modelPath = model != null ? model : new File(conf.output().dir(), "model.zip").getPath();
         Report report = new Report().put("command", "pretrain").put("provenance", Provenance.of(conf));

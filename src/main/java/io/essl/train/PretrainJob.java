@@ -8,6 +8,7 @@ import io.essl.config.EsslConfig;
 import io.essl.data.IdxSource;
 import io.essl.data.ImageRecord;
 import io.essl.model.EsslGraph;
+import io.essl.model.ModelFile;
 import io.essl.model.WarmupCosineSchedule;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -26,7 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * E-SimCLR pre-training on Spark: the driver runs the epoch and step loop; each step, the workers build their
@@ -34,11 +38,13 @@ import java.util.List;
  */
 public final class PretrainJob {
     private static final Logger log = LoggerFactory.getLogger(PretrainJob.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** What a run did: the trained graph and how it got there. */
     public record Result(ComputationGraph graph, EsslGraph.Shape shape, int workers, int imagesPerStep,
                          int stepsDone, int stepsPlanned, double epochsDone, long images, double seconds,
-                         List<StepLog> history, boolean stoppedByTimeLimit) {
+                         List<StepLog> history, boolean stoppedByTimeLimit, int resumedFromStep,
+                         String checkpointDir) {
     }
 
     public record StepLog(int step, int epoch, double contrastive, double group, double learningRate,
@@ -51,7 +57,7 @@ public final class PretrainJob {
         this.conf = conf;
     }
 
-    public Result run(JavaSparkContext sc) {
+    public Result run(JavaSparkContext sc) throws java.io.IOException {
         EsslConfig.Train t = conf.train();
         EsslConfig.Model m = conf.model();
         int workers = t.workers() > 0 ? t.workers() : sc.defaultParallelism();
@@ -90,6 +96,29 @@ public final class PretrainJob {
         ComputationGraph graph = new ComputationGraph(EsslGraph.pretraining(m, shape, group.size(), updater,
                 t.weightDecay(), conf.seed(), DataType.FLOAT));
         graph.init();
+        Checkpoints checkpoints = new Checkpoints(checkpointDir(), t.checkpointKeep(), sc.hadoopConfiguration());
+        List<StepLog> history = new ArrayList<>();
+        int resumedFrom = 0;
+        Optional<ModelFile.Loaded> last = t.resume().equals("auto") ? checkpoints.latest() : Optional.empty();
+        if (last.isPresent()) {
+            ComputationGraph restored = last.get().graph();
+            if (restored.numParams() != graph.numParams()) {
+                throw new ConfigError("checkpoint in " + checkpoints.dir() + " has " + restored.numParams()
+                        + " parameters but this configuration builds " + graph.numParams() + ": not the same model");
+            }
+            // Keep the network built from this configuration and copy the flat parameter and updater arrays into
+            // it: a graph rebuilt from the saved JSON orders its updater blocks differently from the one the
+            // workers (which build from conf.clone()) wrote the state in, and Adam's second moments would land
+            // on first moments (negative variances, NaN after one step).
+            graph.setParams(restored.params());
+            graph.getUpdater().setStateViewArray(restored.getUpdater().getStateViewArray().dup());
+            resumedFrom = ((Number) last.get().metadata().get("step")).intValue();
+            for (String line : checkpoints.readMetrics()) {
+                StepLog l = JSON.readValue(line, StepLog.class);
+                if (l.step() <= resumedFrom) history.add(l);
+            }
+            log.info("resuming from the checkpoint of step {} in {}", resumedFrom, checkpoints.dir());
+        }
 
         WorkerHook hook = new WorkerHook(sc.sc().doubleAccumulator("contrastive"),
                 sc.sc().doubleAccumulator("group"), sc.sc().doubleAccumulator("lr"), sc.sc().longAccumulator("batches"));
@@ -109,13 +138,13 @@ public final class PretrainJob {
         log.info("pre-training {} on {} images ({}x{}x{}), {} worker(s) x {} images/batch, {} step(s)/epoch x {} epoch(s), "
                         + "lambda {}, base lr {} (scaled {})", withGroup ? "E-SimCLR" : "SimCLR", count, shape.channels(),
                 shape.height(), shape.width(), workers, n, stepsPerEpoch, t.epochs(), m.lambda(), t.baseLr(), lr);
-        List<StepLog> history = new ArrayList<>();
         long start = System.nanoTime();
-        int global = 0;
-        boolean timeUp = false;
-        for (int epoch = 0; epoch < t.epochs() && !timeUp; epoch++) {
+        int global = resumedFrom;
+        boolean timeUp = false, stop = false;
+        for (int epoch = global / stepsPerEpoch; epoch < t.epochs() && !stop; epoch++) {
+            int firstStep = epoch == resumedFrom / stepsPerEpoch ? resumedFrom % stepsPerEpoch : 0;
             try (EpochBatches batches = new EpochBatches(images, count, conf.seed(), epoch, n)) {
-                for (int s = 0; s < stepsPerEpoch; s++) {
+                for (int s = firstStep; s < stepsPerEpoch && !stop; s++) {
                     long stepStart = System.nanoTime();
                     sc.setJobDescription(String.format("pretrain epoch %d/%d step %d/%d", epoch + 1, t.epochs(), s + 1, stepsPerEpoch));
                     hook.startStep(global * itersPerStep, epoch);
@@ -125,15 +154,22 @@ public final class PretrainJob {
                     double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     double ips = perStep * n / stepSeconds;
-                    double eta = elapsed / global * (totalSteps - global);
+                    double eta = elapsed / (global - resumedFrom) * (totalSteps - global);
                     if (t.maxSeconds() > 0) eta = Math.min(eta, Math.max(0, t.maxSeconds() - elapsed));
                     history.add(new StepLog(global, epoch + 1, parts.contrastive(), parts.group(), parts.learningRate(), ips));
                     log.info(Progress.line(epoch + 1, t.epochs(), s + 1, stepsPerEpoch, global, totalSteps, parts,
                             withGroup, ips, eta));
                     if (t.maxSeconds() > 0 && elapsed > t.maxSeconds() && global < totalSteps) {
                         log.warn("time limit of {} s reached after {} of {} steps: stopping", t.maxSeconds(), global, totalSteps);
-                        timeUp = true;
-                        break;
+                        timeUp = stop = true;
+                    }
+                    if (t.maxSteps() > 0 && global >= t.maxSteps() && global < totalSteps) {
+                        log.warn("train.max-steps = {} reached: stopping", t.maxSteps());
+                        stop = true;
+                    }
+                    boolean every = t.checkpointEverySteps() > 0 && global % t.checkpointEverySteps() == 0;
+                    if (every || stop || s == stepsPerEpoch - 1) {
+                        checkpoint(checkpoints, spark.getNetwork(), global, epoch, shape, history);
                     }
                 }
             }
@@ -142,6 +178,27 @@ public final class PretrainJob {
         images.unpersist(false);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(spark.getNetwork(), shape, workers, perStep * n, global, totalSteps,
-                (double) global / stepsPerEpoch, count, seconds, history, timeUp);
+                (double) global / stepsPerEpoch, count, seconds, history, timeUp, resumedFrom, checkpoints.dir());
+    }
+
+    private String checkpointDir() {
+        String d = conf.train().checkpointDir();
+        return d.isBlank() ? new java.io.File(conf.output().dir(), "checkpoints").getPath() : d;
+    }
+
+    private void checkpoint(Checkpoints checkpoints, ComputationGraph graph, int step, int epoch, EsslGraph.Shape shape,
+                            List<StepLog> history) throws java.io.IOException {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("format", "essl-spark checkpoint v1");
+        meta.put("step", step);
+        meta.put("epoch", epoch);
+        meta.put("input_shape", List.of(shape.channels(), shape.height(), shape.width()));
+        meta.put("model", conf.model());
+        meta.put("config", conf.rendered());
+        String path = checkpoints.save(graph, step, meta);
+        List<String> lines = new ArrayList<>();
+        for (StepLog l : history) lines.add(JSON.writeValueAsString(l));
+        checkpoints.writeMetrics(lines);
+        log.info("checkpoint: {}", path);
     }
 }
