@@ -57,6 +57,21 @@ final class Runs {
     static String pretrainAndSave(SparkSession spark, EsslConfig conf, String modelPath, Report report) throws Exception {
         PretrainJob.Result r = new PretrainJob(conf).run(io.essl.spark.SparkContexts.java(spark));
         ModelFile.save(r.graph(), modelMetadata(conf, r), modelPath, spark.sparkContext().hadoopConfiguration());
+        if (!r.history().isEmpty()) {
+            File png = new File(conf.output().dir(), "pretrain-curves.png");
+            int n = r.history().size();
+            int[] steps = new int[n];
+            double[] c = new double[n], g = new double[n], lr = new double[n];
+            for (int i = 0; i < n; i++) {
+                PretrainJob.StepLog s = r.history().get(i);
+                steps[i] = s.step();
+                c[i] = s.contrastive();
+                g[i] = s.group();
+                lr[i] = s.learningRate();
+            }
+            Charts.trainingCurves(steps, c, g, lr, png);
+            report.put("pretrain.curves_png", png.getPath());
+        }
         report.put("model.path", modelPath)
                 .put("pretrain.method", conf.model().lambda() > 0 ? "E-SimCLR" : "SimCLR")
                 .put("pretrain.lambda", conf.model().lambda())

@@ -59,6 +59,39 @@ public final class Charts {
         ChartUtils.saveChartAsPNG(png, chart, 760, 640);
     }
 
+    /** Loss parts per step (and the learning rate on a second axis). */
+    public static void trainingCurves(int[] steps, double[] contrastive, double[] group, double[] lr, File png)
+            throws IOException {
+        org.jfree.data.xy.XYSeriesCollection losses = new org.jfree.data.xy.XYSeriesCollection();
+        org.jfree.data.xy.XYSeries c = new org.jfree.data.xy.XYSeries("contrastive (NT-Xent)");
+        org.jfree.data.xy.XYSeries g = new org.jfree.data.xy.XYSeries("rotation (lambda x CE)");
+        org.jfree.data.xy.XYSeries l = new org.jfree.data.xy.XYSeries("learning rate");
+        boolean anyGroup = false;
+        for (int i = 0; i < steps.length; i++) {
+            c.add(steps[i], contrastive[i]);
+            g.add(steps[i], group[i]);
+            l.add(steps[i], lr[i]);
+            anyGroup |= group[i] != 0;
+        }
+        losses.addSeries(c);
+        if (anyGroup) losses.addSeries(g);
+        JFreeChart chart = org.jfree.chart.ChartFactory.createXYLineChart("Pre-training loss", "step", "loss", losses);
+        XYPlot plot = chart.getXYPlot();
+        plot.setRangeAxis(1, new org.jfree.chart.axis.NumberAxis("learning rate"));
+        plot.setDataset(1, new org.jfree.data.xy.XYSeriesCollection(l));
+        plot.mapDatasetToRangeAxis(1, 1);
+        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer lrRenderer = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, false);
+        lrRenderer.setSeriesPaint(0, Color.GRAY);
+        plot.setRenderer(1, lrRenderer);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        chart.setBackgroundPaint(Color.WHITE);
+        File parent = png.getAbsoluteFile().getParentFile();
+        if (parent != null) parent.mkdirs();
+        ChartUtils.saveChartAsPNG(png, chart, 900, 520);
+    }
+
     /** White (0) to dark blue (1). */
     static final class BlueScale implements PaintScale {
         public double getLowerBound() {

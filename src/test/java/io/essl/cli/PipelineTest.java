@@ -26,6 +26,7 @@ class PipelineTest {
         assertEquals(model, r.at("/model/path").asText());
         assertTrue(new File(model).isFile());
         assertEquals(24, r.at("/pretrain/steps").asInt(), "512 images / (2 workers x 32) = 8 steps x 3 epochs");
+        assertTrue(new File(r.at("/pretrain/curves_png").asText()).length() > 1000, "training curves PNG");
         List<Double> contrastive = new ArrayList<>(), group = new ArrayList<>();
         double lr = 0.002 * (2 * 32) / 256.0; // base-lr x global batch / 256
         int step = 0;
