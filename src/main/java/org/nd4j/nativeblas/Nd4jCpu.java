@@ -17,10 +17,13 @@ public final class Nd4jCpu {
             return INSTANCE;
         }
 
+        /** Looked up by reflection so that the CUDA build (no CPU backend classes) compiles too. */
         public boolean isUseMKLDNN() {
             try {
-                return org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN();
-            } catch (Throwable t) {
+                Class<?> env = Class.forName("org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment");
+                Object instance = env.getMethod("getInstance").invoke(null);
+                return (Boolean) env.getMethod("isUseONEDNN").invoke(instance);
+            } catch (ReflectiveOperationException | LinkageError e) {
                 return false; // another backend (e.g. CUDA) is active
             }
         }
