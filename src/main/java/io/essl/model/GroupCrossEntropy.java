@@ -18,6 +18,8 @@ public class GroupCrossEntropy extends PerRowLoss {
     private final double weight;
     @JsonProperty
     private final double gradientScale;
+    /** Fraction of rows whose arg-max logit is the true element, from the last score computation (monitor only). */
+    private transient double lastAccuracy = Double.NaN;
 
     @JsonCreator
     public GroupCrossEntropy(@JsonProperty("weight") double weight, @JsonProperty("gradientScale") double gradientScale) {
@@ -40,9 +42,15 @@ public class GroupCrossEntropy extends PerRowLoss {
         return shifted.subiColumnVector(lse);
     }
 
+    public double lastAccuracy() {
+        return lastAccuracy;
+    }
+
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         INDArray logits = activationFn.getActivation(preOutput.dup(), true);
+        lastAccuracy = logits.argMax(1).eq(labels.argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .meanNumber().doubleValue();
         INDArray perRow = logSoftmax(logits).muli(labels).sum(1).reshape(logits.size(0), 1).muli(-weight);
         return mask == null ? perRow : perRow.muli(mask.reshape(perRow.shape()));
     }

@@ -47,8 +47,8 @@ public final class PretrainJob {
                          String checkpointDir) {
     }
 
-    public record StepLog(int step, int epoch, double contrastive, double group, double learningRate,
-                          double imagesPerSecond) {
+    public record StepLog(int step, int epoch, double contrastive, double group, double groupAccuracy,
+                          double learningRate, double imagesPerSecond) {
     }
 
     private final EsslConfig conf;
@@ -120,8 +120,9 @@ public final class PretrainJob {
             log.info("resuming from the checkpoint of step {} in {}", resumedFrom, checkpoints.dir());
         }
 
-        WorkerHook hook = new WorkerHook(sc.sc().doubleAccumulator("contrastive"),
-                sc.sc().doubleAccumulator("group"), sc.sc().doubleAccumulator("lr"), sc.sc().longAccumulator("batches"));
+        WorkerHook hook = new WorkerHook(sc.sc().doubleAccumulator("contrastive"), sc.sc().doubleAccumulator("group"),
+                sc.sc().doubleAccumulator("group accuracy"), sc.sc().doubleAccumulator("lr"),
+                sc.sc().longAccumulator("batches"));
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, rows)
                 .batchSizePerWorker(rows)            // one pre-built batch = one DL4J minibatch: pairs never split
                 .averagingFrequency(t.averagingFrequency())
@@ -156,7 +157,8 @@ public final class PretrainJob {
                     double ips = perStep * n / stepSeconds;
                     double eta = elapsed / (global - resumedFrom) * (totalSteps - global);
                     if (t.maxSeconds() > 0) eta = Math.min(eta, Math.max(0, t.maxSeconds() - elapsed));
-                    history.add(new StepLog(global, epoch + 1, parts.contrastive(), parts.group(), parts.learningRate(), ips));
+                    history.add(new StepLog(global, epoch + 1, parts.contrastive(), parts.group(), parts.groupAccuracy(),
+                            parts.learningRate(), ips));
                     log.info(Progress.line(epoch + 1, t.epochs(), s + 1, stepsPerEpoch, global, totalSteps, parts,
                             withGroup, ips, eta));
                     if (t.maxSeconds() > 0 && elapsed > t.maxSeconds() && global < totalSteps) {

@@ -1,6 +1,7 @@
 package io.essl.train;
 
 import io.essl.model.EsslGraph;
+import io.essl.model.GroupCrossEntropy;
 import org.apache.spark.util.DoubleAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.api.Model;
@@ -24,6 +25,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 public class WorkerHook implements TrainingHook {
     private final DoubleAccumulator contrastive;
     private final DoubleAccumulator group;
+    private final DoubleAccumulator groupAccuracy;
     private final DoubleAccumulator learningRate;
     private final LongAccumulator batches;
     private transient double regularisation;
@@ -31,10 +33,11 @@ public class WorkerHook implements TrainingHook {
     private int firstIteration;
     private int epoch;
 
-    public WorkerHook(DoubleAccumulator contrastive, DoubleAccumulator group, DoubleAccumulator learningRate,
-                         LongAccumulator batches) {
+    public WorkerHook(DoubleAccumulator contrastive, DoubleAccumulator group, DoubleAccumulator groupAccuracy,
+                      DoubleAccumulator learningRate, LongAccumulator batches) {
         this.contrastive = contrastive;
         this.group = group;
+        this.groupAccuracy = groupAccuracy;
         this.learningRate = learningRate;
         this.batches = batches;
     }
@@ -59,7 +62,11 @@ public class WorkerHook implements TrainingHook {
     public void postUpdate(MultiDataSet data, Model model) {
         ComputationGraph g = (ComputationGraph) model;
         contrastive.add(g.getOutputLayer(0).score() - regularisation);
-        if (g.getNumOutputArrays() > 1) group.add(g.getOutputLayer(1).score());
+        if (g.getNumOutputArrays() > 1) {
+            group.add(g.getOutputLayer(1).score());
+            var loss = ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer) g.getOutputLayer(1).conf().getLayer()).getLossFn();
+            if (loss instanceof GroupCrossEntropy ce) groupAccuracy.add(ce.lastAccuracy());
+        }
         batches.add(1);
         batchesSeen++;
     }
@@ -73,14 +80,16 @@ public class WorkerHook implements TrainingHook {
     }
 
     /** Averages over the batches since the last reset. */
-    public record Parts(double contrastive, double group, double learningRate, long batches) {
+    public record Parts(double contrastive, double group, double groupAccuracy, double learningRate, long batches) {
     }
 
     public Parts drain() {
         long n = Math.max(1, batches.value());
-        Parts p = new Parts(contrastive.value() / n, group.value() / n, learningRate.value() / n, batches.value());
+        Parts p = new Parts(contrastive.value() / n, group.value() / n, groupAccuracy.value() / n,
+                learningRate.value() / n, batches.value());
         contrastive.reset();
         group.reset();
+        groupAccuracy.reset();
         learningRate.reset();
         batches.reset();
         return p;

@@ -33,6 +33,8 @@ class PipelineTest {
         for (JsonNode s : r.at("/pretrain/history")) {
             contrastive.add(s.get("contrastive").asDouble());
             group.add(s.get("group").asDouble());
+            double acc = s.get("groupAccuracy").asDouble(-1);
+            assertTrue(acc >= 0 && acc <= 1, "rotation accuracy " + acc);
             // The workers used the global cosine schedule (no warm-up here): iteration k of 24.
             double expected = 0.5 * lr * (1 + Math.cos(Math.PI * step / 24));
             assertEquals(expected, s.get("learningRate").asDouble(), 1e-9, "learning rate at step " + step);
