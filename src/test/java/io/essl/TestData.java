@@ -26,7 +26,8 @@ public final class TestData {
                 "spark.master=\"local[2]\"",
                 "model.width=8", "model.projector-hidden=64", "model.projector-out=32", "model.rotation-hidden=64",
                 "train.epochs=3", "train.batch-size=32", "train.optimizer=adam", "train.base-lr=0.002",
-                "train.weight-decay=0", "train.warmup-epochs=0", "probe.max-iter=100"));
+                "train.weight-decay=0", "train.warmup-epochs=0", "probe.max-iter=100",
+                "train.monitor.train-images=512", "train.monitor.test-images=256", "probe.knn.k=20"));
         return s;
     }
 

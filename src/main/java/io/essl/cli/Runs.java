@@ -71,6 +71,18 @@ final class Runs {
             }
             Charts.trainingCurves(steps, c, g, lr, png);
             report.put("pretrain.curves_png", png.getPath());
+            double[] acc = new double[n];
+            for (int i = 0; i < n; i++) acc[i] = conf.model().lambda() > 0 ? r.history().get(i).groupAccuracy() : Double.NaN;
+            int m = r.knnMonitor().size();
+            int[] knnSteps = new int[m];
+            double[] knn = new double[m];
+            for (int i = 0; i < m; i++) {
+                knnSteps[i] = r.knnMonitor().get(i).step();
+                knn[i] = r.knnMonitor().get(i).top1();
+            }
+            File accPng = new File(conf.output().dir(), "pretrain-accuracy.png");
+            Charts.accuracyCurves(steps, acc, knnSteps, knn, accPng);
+            report.put("pretrain.accuracy_png", accPng.getPath());
         }
         report.put("model.path", modelPath)
                 .put("pretrain.method", conf.model().lambda() > 0 ? "E-SimCLR" : "SimCLR")
@@ -89,6 +101,7 @@ final class Runs {
                 .put("pretrain.images_per_second", r.stepsDone() * (double) r.imagesPerStep() / r.seconds())
                 .put("pretrain.first_loss", first(r))
                 .put("pretrain.last_loss", last(r))
+                .put("pretrain.knn_monitor", r.knnMonitor())
                 .put("pretrain.history", r.history());
         return modelPath;
     }

@@ -32,7 +32,8 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
     public record Train(int epochs, int batchSize, int workers, int averagingFrequency, String optimizer,
                         double baseLr, double momentum, double weightDecay, int warmupEpochs,
                         int maxSeconds, int maxSteps, String resume, String checkpointDir, int checkpointEverySteps,
-                        int checkpointKeep) implements Serializable {
+                        int checkpointKeep, int knnEveryEpochs, int monitorTrainImages, int monitorTestImages)
+            implements Serializable {
     }
 
     public record Probe(String protocol, int trainLimit, int testLimit, java.util.List<Double> regParams,
@@ -80,7 +81,9 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                 t.num("base-lr", 0, 100), t.num("momentum", 0, 1), t.num("weight-decay", 0, 1),
                 t.integer("warmup-epochs", 0), t.integer("max-seconds", 0), t.integer("max-steps", 0),
                 t.oneOf("resume", "never", "auto"), t.section("checkpoint").str("dir"),
-                t.section("checkpoint").integer("every-steps", 0), t.section("checkpoint").integer("keep", 1));
+                t.section("checkpoint").integer("every-steps", 0), t.section("checkpoint").integer("keep", 1),
+                t.section("monitor").integer("knn-every-epochs", 0), t.section("monitor").integer("train-images", 1),
+                t.section("monitor").integer("test-images", 1));
         Settings p = s.section("probe");
         Settings pk = p.section("knn"), pp = p.section("paper");
         java.util.List<Double> regs = java.util.List.copyOf(java.util.Arrays.stream(p.doubles("reg-params")).boxed().toList());

@@ -92,6 +92,31 @@ public final class Charts {
         ChartUtils.saveChartAsPNG(png, chart, 900, 520);
     }
 
+    /** Rotation-prediction accuracy per step and the kNN monitor's top-1 at the steps it ran. */
+    public static void accuracyCurves(int[] steps, double[] rotation, int[] knnSteps, double[] knnTop1, File png)
+            throws IOException {
+        org.jfree.data.xy.XYSeriesCollection data = new org.jfree.data.xy.XYSeriesCollection();
+        org.jfree.data.xy.XYSeries r = new org.jfree.data.xy.XYSeries("rotation prediction (training views)");
+        for (int i = 0; i < steps.length; i++) if (!Double.isNaN(rotation[i])) r.add(steps[i], rotation[i]);
+        org.jfree.data.xy.XYSeries k = new org.jfree.data.xy.XYSeries("kNN top-1 (monitor)");
+        for (int i = 0; i < knnSteps.length; i++) k.add(knnSteps[i], knnTop1[i]);
+        if (!r.isEmpty()) data.addSeries(r);
+        data.addSeries(k);
+        JFreeChart chart = org.jfree.chart.ChartFactory.createXYLineChart("Pre-training accuracy", "step", "accuracy", data);
+        XYPlot plot = chart.getXYPlot();
+        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer renderer = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true);
+        renderer.setSeriesShapesVisible(0, r.isEmpty());
+        plot.setRenderer(renderer);
+        ((org.jfree.chart.axis.NumberAxis) plot.getRangeAxis()).setRange(0, 1);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        chart.setBackgroundPaint(Color.WHITE);
+        File parent = png.getAbsoluteFile().getParentFile();
+        if (parent != null) parent.mkdirs();
+        ChartUtils.saveChartAsPNG(png, chart, 900, 520);
+    }
+
     /** White (0) to dark blue (1). */
     static final class BlueScale implements PaintScale {
         public double getLowerBound() {

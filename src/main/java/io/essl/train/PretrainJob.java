@@ -9,6 +9,7 @@ import io.essl.data.IdxSource;
 import io.essl.data.ImageRecord;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
+import io.essl.probe.KnnMonitor;
 import io.essl.model.WarmupCosineSchedule;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -44,7 +45,11 @@ public final class PretrainJob {
     public record Result(ComputationGraph graph, EsslGraph.Shape shape, int workers, int imagesPerStep,
                          int stepsDone, int stepsPlanned, double epochsDone, long images, double seconds,
                          List<StepLog> history, boolean stoppedByTimeLimit, int resumedFromStep,
-                         String checkpointDir) {
+                         String checkpointDir, List<KnnLog> knnMonitor) {
+    }
+
+    /** kNN monitor top-1 after a step (an epoch end). */
+    public record KnnLog(int step, int epoch, double top1) {
     }
 
     public record StepLog(int step, int epoch, double contrastive, double group, double groupAccuracy,
@@ -139,6 +144,8 @@ public final class PretrainJob {
         log.info("pre-training {} on {} images ({}x{}x{}), {} worker(s) x {} images/batch, {} step(s)/epoch x {} epoch(s), "
                         + "lambda {}, base lr {} (scaled {})", withGroup ? "E-SimCLR" : "SimCLR", count, shape.channels(),
                 shape.height(), shape.width(), workers, n, stepsPerEpoch, t.epochs(), m.lambda(), t.baseLr(), lr);
+        List<KnnLog> knnLogs = new ArrayList<>();
+        KnnMonitor monitor = t.knnEveryEpochs() > 0 ? new KnnMonitor(sc, conf) : null;
         long start = System.nanoTime();
         int global = resumedFrom;
         boolean timeUp = false, stop = false;
@@ -170,17 +177,26 @@ public final class PretrainJob {
                         stop = true;
                     }
                     boolean every = t.checkpointEverySteps() > 0 && global % t.checkpointEverySteps() == 0;
+                    if (monitor != null && s == stepsPerEpoch - 1 && (epoch + 1) % t.knnEveryEpochs() == 0) {
+                        sc.setJobDescription(String.format("pretrain epoch %d/%d: kNN monitor", epoch + 1, t.epochs()));
+                        double top1 = monitor.top1(spark.getNetwork(), shape);
+                        knnLogs.add(new KnnLog(global, epoch + 1, top1));
+                        log.info("epoch {}/{}: kNN monitor top-1 {} ({})", epoch + 1, t.epochs(),
+                                String.format("%.4f", top1), monitor.sizes());
+                    }
                     if (every || stop || s == stepsPerEpoch - 1) {
                         checkpoint(checkpoints, spark.getNetwork(), global, epoch, shape, history);
                     }
                 }
             }
         }
+        if (monitor != null) monitor.close();
         spark.getTrainingMaster().deleteTempFiles(sc);
         images.unpersist(false);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(spark.getNetwork(), shape, workers, perStep * n, global, totalSteps,
-                (double) global / stepsPerEpoch, count, seconds, history, timeUp, resumedFrom, checkpoints.dir());
+                (double) global / stepsPerEpoch, count, seconds, history, timeUp, resumedFrom, checkpoints.dir(),
+                knnLogs);
     }
 
     private String checkpointDir() {

@@ -27,6 +27,10 @@ class PipelineTest {
         assertTrue(new File(model).isFile());
         assertEquals(24, r.at("/pretrain/steps").asInt(), "512 images / (2 workers x 32) = 8 steps x 3 epochs");
         assertTrue(new File(r.at("/pretrain/curves_png").asText()).length() > 1000, "training curves PNG");
+        assertTrue(new File(r.at("/pretrain/accuracy_png").asText()).length() > 1000, "accuracy curves PNG");
+        JsonNode knn = r.at("/pretrain/knn_monitor");
+        assertEquals(3, knn.size(), "one kNN monitor point per epoch");
+        for (JsonNode k : knn) assertTrue(k.get("top1").asDouble() > 0.1, "kNN monitor above chance: " + k);
         List<Double> contrastive = new ArrayList<>(), group = new ArrayList<>();
         double lr = 0.002 * (2 * 32) / 256.0; // base-lr x global batch / 256
         int step = 0;
