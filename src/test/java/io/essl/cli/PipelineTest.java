@@ -98,6 +98,16 @@ class PipelineTest {
         assertTrue(new File(tmp, "demo-model.zip").isFile());
     }
 
+    @Test
+    void trainsUnderKryoWithTheProjectRegistrator(@TempDir File tmp) throws Exception {
+        List<String> sets = TestData.smallRun(tmp);
+        sets.addAll(List.of("train.epochs=1", "train.monitor.knn-every-epochs=0",
+                "spark.conf.\"spark.serializer\"=org.apache.spark.serializer.KryoSerializer"));
+        File report = new File(tmp, "kryo.json");
+        assertEquals(Main.OK, Main.run(TestData.args("pretrain", sets, "--report", report.getPath())));
+        assertEquals(8, JSON.readTree(report).at("/pretrain/steps").asInt());
+    }
+
     private static double mean(List<Double> l) {
         return l.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
