@@ -2,7 +2,6 @@ package io.essl.cli;
 
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
-import io.essl.model.ModelFile;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
 import io.essl.spark.SparkContexts;
@@ -30,15 +29,12 @@ public class DemoCommand implements Callable<Integer> {
         Report report = new Report().put("command", "demo").put("provenance", Provenance.of(conf));
         File reportFile = common.reportOr(new File(conf.output().dir(), "demo-report.json"));
         try (SparkSession spark = SparkContexts.start(conf.spark())) {
-            Runs.pretrainAndSave(spark, conf, modelPath, report);
-            ModelFile.Loaded loaded = ModelFile.load(modelPath, spark.sparkContext().hadoopConfiguration());
-            Runs.probeAll(spark, conf, loaded.graph(), Runs.shapeOf(loaded), true, report, reportFile);
+            Runs.pretrainAndProbe(spark, conf, modelPath, true, report, reportFile);
         }
         System.out.println(table(conf, report));
         Runs.finish(report, reportFile, start);
         return Main.OK;
     }
-
 
     @SuppressWarnings("unchecked")
     private static String table(EsslConfig conf, Report report) {

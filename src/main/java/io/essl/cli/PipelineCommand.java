@@ -2,7 +2,6 @@ package io.essl.cli;
 
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
-import io.essl.model.ModelFile;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
 import io.essl.spark.SparkContexts;
@@ -15,7 +14,7 @@ import java.io.File;
 import java.util.concurrent.Callable;
 
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
-        description = "pretrain, save the model, then probe the saved model: one Spark application, one report.")
+        description = "pretrain, save the model, then probe the trained encoder: one Spark application, one report.")
 public class PipelineCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -35,9 +34,7 @@ public class PipelineCommand implements Callable<Integer> {
         File reportFile = common.reportOr(new File(conf.output().dir(), "pipeline-report.json"));
         Report report = new Report().put("command", "pipeline").put("provenance", Provenance.of(conf));
         try (SparkSession spark = SparkContexts.start(conf.spark())) {
-            Runs.pretrainAndSave(spark, conf, modelPath, report);
-            ModelFile.Loaded loaded = ModelFile.load(modelPath, spark.sparkContext().hadoopConfiguration());
-            Runs.probeAll(spark, conf, loaded.graph(), Runs.shapeOf(loaded), false, report, reportFile);
+            Runs.pretrainAndProbe(spark, conf, modelPath, false, report, reportFile);
         }
         System.out.println("model: " + modelPath);
         Runs.finish(report, reportFile, start);

@@ -9,7 +9,6 @@ import io.essl.report.Provenance;
 import io.essl.report.Report;
 import io.essl.spark.SparkContexts;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,16 +32,11 @@ public class ProbeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        Configuration hadoop = new Configuration();
-        try {
-            Path p = new Path(model);
-            if (!p.getFileSystem(hadoop).exists(p)) throw new ConfigError("model not found: " + model);
-        } catch (java.io.IOException e) {
-            throw new ConfigError("cannot access model " + model + ": " + e.getMessage());
-        }
         ModelFile.Loaded loaded;
         try {
-            loaded = ModelFile.load(model, hadoop);
+            loaded = ModelFile.load(model, new Configuration());
+        } catch (java.io.FileNotFoundException e) {
+            throw new ConfigError("model not found: " + model);
         } catch (Exception e) {
             throw new ConfigError("not a readable essl-spark model: " + model + " (" + e.getMessage() + ")");
         }

@@ -54,7 +54,8 @@ final class Runs {
         return m;
     }
 
-    static String pretrainAndSave(SparkSession spark, EsslConfig conf, String modelPath, Report report) throws Exception {
+    static PretrainJob.Result pretrainAndSave(SparkSession spark, EsslConfig conf, String modelPath, Report report)
+            throws Exception {
         PretrainJob.Result r = new PretrainJob(conf).run(io.essl.spark.SparkContexts.java(spark));
         ModelFile.save(r.graph(), modelMetadata(conf, r), modelPath, spark.sparkContext().hadoopConfiguration());
         if (!r.history().isEmpty()) {
@@ -103,7 +104,14 @@ final class Runs {
                 .put("pretrain.last_loss", last(r))
                 .put("pretrain.knn_monitor", r.knnMonitor())
                 .put("pretrain.history", r.history());
-        return modelPath;
+        return r;
+    }
+
+    /** pretrain, save, then probe the trained encoder (already in memory: the saved file holds the same). */
+    static void pretrainAndProbe(SparkSession spark, EsslConfig conf, String modelPath, boolean randomFloor,
+                                 Report report, File reportFile) throws Exception {
+        PretrainJob.Result r = pretrainAndSave(spark, conf, modelPath, report);
+        probeAll(spark, conf, r.graph(), r.shape(), randomFloor, report, reportFile);
     }
 
     private static Map<String, Double> first(PretrainJob.Result r) {
@@ -130,11 +138,6 @@ final class Runs {
         return new EsslGraph.Shape(s.get(0), s.get(1), s.get(2));
     }
 
-    /** The backbone of a trained (or freshly initialised) E-SSL graph. */
-    static ComputationGraph encoderOf(ComputationGraph full, EsslConfig.Model m, EsslGraph.Shape shape) {
-        return EsslGraph.extractEncoder(full, m, shape);
-    }
-
     /**
      * Probes the encoder of a (trained or initialised) E-SSL graph with the configured protocol and kNN; with
      * {@code probe.baselines} (or {@code randomFloor}) also a randomly initialised encoder of the same
@@ -144,7 +147,7 @@ final class Runs {
     static void probeAll(SparkSession spark, EsslConfig conf, ComputationGraph full, EsslGraph.Shape shape,
                          boolean randomFloor, Report report, File reportFile) throws Exception {
         try (ProbeData data = ProbeData.load(spark, conf)) {
-            ProbeJob.Result r = ProbeJob.encoder(spark, conf, data, encoderOf(full, conf.model(), shape), "model", true,
+            ProbeJob.Result r = ProbeJob.encoder(spark, conf, data, EsslGraph.extractEncoder(full, conf.model(), shape), "model", true,
                     conf.probe().exportEmbeddings());
             putProbe(report, "probe", r);
             if (r.knn() != null) {
@@ -161,7 +164,7 @@ final class Runs {
                         new FourFoldRotation().size(), new NoOp(), 0, conf.seed(), DataType.FLOAT));
                 init.init();
                 putProbe(report, "baselines.random_encoder",
-                        ProbeJob.encoder(spark, conf, data, encoderOf(init, conf.model(), shape), "random encoder", false, null));
+                        ProbeJob.encoder(spark, conf, data, EsslGraph.extractEncoder(init, conf.model(), shape), "random encoder", false, null));
             }
             if (conf.probe().baselines()) putProbe(report, "baselines.raw_pixels", ProbeJob.pixels(spark, conf, data));
         }

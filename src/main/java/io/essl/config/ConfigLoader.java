@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 
 import java.io.File;
 import java.util.List;
@@ -48,7 +49,7 @@ public final class ConfigLoader {
         Config reference = reference();
         for (Map.Entry<String, ConfigValue> e : recorded.entrySet()) {
             String key = e.getKey();
-            if (!reference.hasPathOrNull(key) && OPEN_PATHS.stream().noneMatch(p -> key.startsWith(p + "."))) {
+            if (!isKnown(reference, key)) {
                 System.err.println("essl: ignoring recorded key no longer known: " + key);
                 recorded = recorded.withoutPath(key);
             }
@@ -93,26 +94,21 @@ public final class ConfigLoader {
             return ConfigFactory.parseString(key + " = " + (value.isEmpty() ? "\"\"" : value));
         } catch (ConfigException e) {
             // A bare string HOCON cannot parse (e.g. a path with ':'): take it literally.
-            return ConfigFactory.parseString(key + " = " + ConfigValueQuoter.quote(value));
+            return ConfigFactory.parseString(key + " = " + ConfigValueFactory.fromAnyRef(value).render());
         }
     }
 
     private static void checkKnownKeys(Config user, Config reference) {
         for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
             String key = e.getKey();
-            if (OPEN_PATHS.stream().anyMatch(p -> key.startsWith(p + "."))) {
-                continue;
-            }
-            if (!reference.hasPathOrNull(key)) {
+            if (!isKnown(reference, key)) {
                 throw new ConfigError("unknown configuration key: " + key + " (" + e.getValue().origin().description() + ")");
             }
         }
     }
 
-    /** Quotes a raw string as a HOCON string literal. */
-    static final class ConfigValueQuoter {
-        static String quote(String s) {
-            return com.typesafe.config.ConfigValueFactory.fromAnyRef(s).render();
-        }
+    /** A key of reference.conf, or any key below a free-form subtree. */
+    private static boolean isKnown(Config reference, String key) {
+        return reference.hasPathOrNull(key) || OPEN_PATHS.stream().anyMatch(p -> key.startsWith(p + "."));
     }
 }

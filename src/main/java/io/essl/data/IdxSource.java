@@ -59,21 +59,24 @@ public final class IdxSource {
                 ? " (install it with: sudo apt-get install -y dataset-fashion-mnist)" : "";
     }
 
-    /** The first {@code limit} images of a split (0 = all), read by {@code partitions} tasks. */
-    public JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit, int partitions) {
+    /**
+     * The first {@code limit} images of a split (0 = all), read by {@code data.partitions} tasks (0 = Spark's
+     * default parallelism).
+     */
+    public JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit) {
         String images = imagesPath(split);
         int[] labels = readLabels(sc.hadoopConfiguration(), labelsPath(split));
         int n = limit > 0 ? Math.min(limit, labels.length) : labels.length;
+        int partitions = conf.partitions() > 0 ? conf.partitions() : sc.defaultParallelism();
         int p = Math.max(1, Math.min(partitions, n));
         List<int[]> ranges = new ArrayList<>();
         for (int i = 0; i < p; i++) {
             ranges.add(new int[]{(int) ((long) n * i / p), (int) ((long) n * (i + 1) / p)});
         }
-        int[] used = Arrays.copyOf(labels, labels.length);
         SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());
         return sc.parallelize(ranges, p).flatMap(r -> {
             try (InputStream in = open(hadoop.value(), images)) {
-                return Arrays.asList(IdxReader.readImages(in, images, used, r[0], r[1])).iterator();
+                return Arrays.asList(IdxReader.readImages(in, images, labels, r[0], r[1])).iterator();
             }
         });
     }

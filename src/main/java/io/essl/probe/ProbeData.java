@@ -12,16 +12,21 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
-/** The probe's two splits, read once (in tasks) and cached for every encoder and baseline probed. */
+/** Two splits, read once (in tasks) and cached for every encoder and baseline evaluated on them. */
 public record ProbeData(JavaRDD<ImageRecord> train, JavaRDD<ImageRecord> test) implements AutoCloseable {
 
+    /** The probe's splits ({@code probe.train-limit}, {@code probe.test-limit}). */
     public static ProbeData load(SparkSession spark, EsslConfig conf) {
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int partitions = conf.data().partitions() > 0 ? conf.data().partitions() : sc.defaultParallelism();
+        return load(JavaSparkContext.fromSparkContext(spark.sparkContext()), conf, conf.probe().trainLimit(),
+                conf.probe().testLimit());
+    }
+
+    /** The first {@code trainLimit} / {@code testLimit} images of each split (0 = all). */
+    public static ProbeData load(JavaSparkContext sc, EsslConfig conf, int trainLimit, int testLimit) {
         IdxSource source = new IdxSource(conf.data());
         return new ProbeData(
-                source.load(sc, IdxSource.Split.TRAIN, conf.probe().trainLimit(), partitions).persist(StorageLevel.MEMORY_ONLY()),
-                source.load(sc, IdxSource.Split.TEST, conf.probe().testLimit(), partitions).persist(StorageLevel.MEMORY_ONLY()));
+                source.load(sc, IdxSource.Split.TRAIN, trainLimit).persist(StorageLevel.MEMORY_ONLY()),
+                source.load(sc, IdxSource.Split.TEST, testLimit).persist(StorageLevel.MEMORY_ONLY()));
     }
 
     /** Normalised pixels as features: the raw-pixel baseline. */

@@ -27,20 +27,38 @@ public final class ProbeJob {
     private ProbeJob() {
     }
 
+    /** Cached frozen-encoder features of both splits; {@link #close()} releases them. */
+    record Features(Dataset<Row> train, Dataset<Row> test, int classes) implements AutoCloseable {
+        static Features of(SparkSession spark, EsslConfig conf, ProbeData data, Broadcast<byte[]> model) {
+            double[] mean = conf.data().mean(), std = conf.data().std();
+            int batch = conf.probe().batchSize();
+            Dataset<Row> train = FeatureExtractor.extract(spark, data.train(), model, mean, std, batch).cache();
+            Dataset<Row> test = FeatureExtractor.extract(spark, data.test(), model, mean, std, batch).cache();
+            return new Features(train, test, Math.max(LinearProbe.numClasses(train), LinearProbe.numClasses(test)));
+        }
+
+        Metrics knn(EsslConfig.Probe p) {
+            return Knn.evaluate(train, test, p.knnK(), p.knnTemperature(), classes, 4096);
+        }
+
+        @Override
+        public void close() {
+            train.unpersist();
+            test.unpersist();
+        }
+    }
+
     public static Result encoder(SparkSession spark, EsslConfig conf, ProbeData data, ComputationGraph encoder,
                                  String name, boolean withKnn, String exportPath) throws Exception {
         long start = System.nanoTime();
         EsslConfig.Probe p = conf.probe();
         Broadcast<byte[]> model = FeatureExtractor.broadcast(spark, encoder);
         spark.sparkContext().setJobDescription("probe " + name + ": features");
-        Dataset<Row> train = FeatureExtractor.extract(spark, data.train(), model, conf.data().mean(), conf.data().std(),
-                p.batchSize()).cache();
-        Dataset<Row> test = FeatureExtractor.extract(spark, data.test(), model, conf.data().mean(), conf.data().std(),
-                p.batchSize()).cache();
-        int classes = Math.max(LinearProbe.numClasses(train), LinearProbe.numClasses(test));
-        int features = ((org.apache.spark.ml.linalg.Vector) test.first().get(2)).size();
         Result r;
-        try {
+        try (Features f = Features.of(spark, conf, data, model)) {
+            Dataset<Row> train = f.train(), test = f.test();
+            int classes = f.classes();
+            int features = ((org.apache.spark.ml.linalg.Vector) test.first().get(2)).size();
             spark.sparkContext().setJobDescription("probe " + name + ": " + p.protocol() + " protocol");
             LinearProbe.Result fast = null;
             Metrics probe;
@@ -62,19 +80,17 @@ public final class ProbeJob {
             Metrics knn = null;
             if (withKnn && p.knn()) {
                 spark.sparkContext().setJobDescription("probe " + name + ": kNN");
-                knn = Knn.evaluate(train, test, p.knnK(), p.knnTemperature(), classes, 4096);
+                knn = f.knn(p);
             }
             if (exportPath != null && !exportPath.isBlank()) export(train, test, exportPath);
             r = new Result(p.protocol(), probe, fast, knn, features, (System.nanoTime() - start) / 1e9);
         } finally {
-            train.unpersist();
-            test.unpersist();
             model.destroy();
             spark.sparkContext().setJobDescription(null);
         }
         log.info("probe {}: {} protocol top-1 {} top-5 {}{} ({} features, {} s)", name, r.protocol(),
                 fmt(r.probe().top1()), fmt(r.probe().top5()), r.knn() == null ? "" : ", kNN top-1 " + fmt(r.knn().top1()),
-                features, fmt(r.seconds()));
+                r.features(), fmt(r.seconds()));
         return r;
     }
 

@@ -1,14 +1,19 @@
 package io.essl.report;
 
+import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.PaintScale;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.xy.DefaultXYZDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
 
 import java.awt.Color;
 import java.awt.Paint;
@@ -50,22 +55,19 @@ public final class Charts {
         renderer.setPaintScale(scale);
         XYPlot plot = new XYPlot(data, xAxis, yAxis, renderer);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
-        PaintScaleLegend legend = new PaintScaleLegend(scale, new org.jfree.chart.axis.NumberAxis("fraction of the true class"));
+        PaintScaleLegend legend = new PaintScaleLegend(scale, new NumberAxis("fraction of the true class"));
         legend.setPosition(RectangleEdge.RIGHT);
         chart.addSubtitle(legend);
-        chart.setBackgroundPaint(Color.WHITE);
-        File parent = png.getAbsoluteFile().getParentFile();
-        if (parent != null) parent.mkdirs();
-        ChartUtils.saveChartAsPNG(png, chart, 760, 640);
+        save(chart, png, 760, 640);
     }
 
     /** Loss parts per step (and the learning rate on a second axis). */
     public static void trainingCurves(int[] steps, double[] contrastive, double[] group, double[] lr, File png)
             throws IOException {
-        org.jfree.data.xy.XYSeriesCollection losses = new org.jfree.data.xy.XYSeriesCollection();
-        org.jfree.data.xy.XYSeries c = new org.jfree.data.xy.XYSeries("contrastive (NT-Xent)");
-        org.jfree.data.xy.XYSeries g = new org.jfree.data.xy.XYSeries("rotation (lambda x CE)");
-        org.jfree.data.xy.XYSeries l = new org.jfree.data.xy.XYSeries("learning rate");
+        XYSeriesCollection losses = new XYSeriesCollection();
+        XYSeries c = new XYSeries("contrastive (NT-Xent)");
+        XYSeries g = new XYSeries("rotation (lambda x CE)");
+        XYSeries l = new XYSeries("learning rate");
         boolean anyGroup = false;
         for (int i = 0; i < steps.length; i++) {
             c.add(steps[i], contrastive[i]);
@@ -75,46 +77,50 @@ public final class Charts {
         }
         losses.addSeries(c);
         if (anyGroup) losses.addSeries(g);
-        JFreeChart chart = org.jfree.chart.ChartFactory.createXYLineChart("Pre-training loss", "step", "loss", losses);
+        JFreeChart chart = ChartFactory.createXYLineChart("Pre-training loss", "step", "loss", losses);
         XYPlot plot = chart.getXYPlot();
-        plot.setRangeAxis(1, new org.jfree.chart.axis.NumberAxis("learning rate"));
-        plot.setDataset(1, new org.jfree.data.xy.XYSeriesCollection(l));
+        plot.setRangeAxis(1, new NumberAxis("learning rate"));
+        plot.setDataset(1, new XYSeriesCollection(l));
         plot.mapDatasetToRangeAxis(1, 1);
-        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer lrRenderer = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, false);
+        XYLineAndShapeRenderer lrRenderer = new XYLineAndShapeRenderer(true, false);
         lrRenderer.setSeriesPaint(0, Color.GRAY);
         plot.setRenderer(1, lrRenderer);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        chart.setBackgroundPaint(Color.WHITE);
-        File parent = png.getAbsoluteFile().getParentFile();
-        if (parent != null) parent.mkdirs();
-        ChartUtils.saveChartAsPNG(png, chart, 900, 520);
+        saveLineChart(chart, png);
     }
 
     /** Rotation-prediction accuracy per step and the kNN monitor's top-1 at the steps it ran. */
     public static void accuracyCurves(int[] steps, double[] rotation, int[] knnSteps, double[] knnTop1, File png)
             throws IOException {
-        org.jfree.data.xy.XYSeriesCollection data = new org.jfree.data.xy.XYSeriesCollection();
-        org.jfree.data.xy.XYSeries r = new org.jfree.data.xy.XYSeries("rotation prediction (training views)");
+        XYSeriesCollection data = new XYSeriesCollection();
+        XYSeries r = new XYSeries("rotation prediction (training views)");
         for (int i = 0; i < steps.length; i++) if (!Double.isNaN(rotation[i])) r.add(steps[i], rotation[i]);
-        org.jfree.data.xy.XYSeries k = new org.jfree.data.xy.XYSeries("kNN top-1 (monitor)");
+        XYSeries k = new XYSeries("kNN top-1 (monitor)");
         for (int i = 0; i < knnSteps.length; i++) k.add(knnSteps[i], knnTop1[i]);
         if (!r.isEmpty()) data.addSeries(r);
         data.addSeries(k);
-        JFreeChart chart = org.jfree.chart.ChartFactory.createXYLineChart("Pre-training accuracy", "step", "accuracy", data);
+        JFreeChart chart = ChartFactory.createXYLineChart("Pre-training accuracy", "step", "accuracy", data);
         XYPlot plot = chart.getXYPlot();
-        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer renderer = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         renderer.setSeriesShapesVisible(0, r.isEmpty());
         plot.setRenderer(renderer);
-        ((org.jfree.chart.axis.NumberAxis) plot.getRangeAxis()).setRange(0, 1);
+        ((NumberAxis) plot.getRangeAxis()).setRange(0, 1);
+        saveLineChart(chart, png);
+    }
+
+    /** The two step charts share their look: white background, light grid, 900 x 520. */
+    private static void saveLineChart(JFreeChart chart, File png) throws IOException {
+        XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        save(chart, png, 900, 520);
+    }
+
+    private static void save(JFreeChart chart, File png, int width, int height) throws IOException {
         chart.setBackgroundPaint(Color.WHITE);
         File parent = png.getAbsoluteFile().getParentFile();
         if (parent != null) parent.mkdirs();
-        ChartUtils.saveChartAsPNG(png, chart, 900, 520);
+        ChartUtils.saveChartAsPNG(png, chart, width, height);
     }
 
     /** White (0) to dark blue (1). */

@@ -66,9 +66,8 @@ public final class PretrainJob {
         EsslConfig.Train t = conf.train();
         EsslConfig.Model m = conf.model();
         int workers = t.workers() > 0 ? t.workers() : sc.defaultParallelism();
-        int partitions = conf.data().partitions() > 0 ? conf.data().partitions() : sc.defaultParallelism();
         JavaRDD<ImageRecord> images = new IdxSource(conf.data())
-                .load(sc, IdxSource.Split.TRAIN, conf.data().pretrainLimit(), partitions)
+                .load(sc, IdxSource.Split.TRAIN, conf.data().pretrainLimit())
                 .persist(StorageLevel.MEMORY_ONLY());
         long count = images.count();
         ImageRecord first = images.first();
