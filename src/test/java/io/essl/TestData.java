@@ -24,7 +24,7 @@ public final class TestData {
                 "data.dir=\"" + sliceDir().getAbsolutePath() + "\"",
                 "output.dir=\"" + outputDir.getAbsolutePath() + "\"",
                 "spark.master=\"local[2]\"",
-                "model.width=8", "model.projector-hidden=64", "model.projector-out=32", "model.rotation-hidden=64",
+                "model.width=0.125", "model.projector=[64, 32]", "model.rotation-head=[64]",
                 "train.epochs=3", "train.batch-size=32", "train.optimizer=adam", "train.base-lr=0.002",
                 "train.weight-decay=0", "train.warmup-epochs=0", "probe.max-iter=100",
                 "train.monitor.train-images=512", "train.monitor.test-images=256", "probe.knn.k=20"));

@@ -9,11 +9,11 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * Turns N images into one training batch of the E-SSL graph. Features: one array of rows
- * [view 1 of images 0..N-1 | view 2 of images 0..N-1 | group views], where the group views are, for each image
- * i and group element g, row 2N + G*i + g. Labels: a dummy [2N, 1] for the contrastive output and one-hot
- * [G*N, G] group labels (only when lambda > 0; otherwise the batch is the 2N contrastive rows alone).
- * Both views of an image are always in the same batch, so a pair is never split across workers.
+ * Turns N images into one training batch of the E-SSL graph. Features: "views" [2N, C, S, S] with view 1 of images
+ * 0..N-1 then view 2 of images 0..N-1, and (only when lambda > 0) "group_views" [G*N, C, S3, S3] where row G*i + g
+ * is view 3 of image i under group element g. Labels: a dummy [2N, 1] for the contrastive output and one-hot
+ * [G*N, G] group labels. Both views of an image are always in the same batch, so a pair is never split across
+ * workers.
  */
 public final class BatchBuilder implements Serializable {
     private final ViewFactory views;
@@ -24,37 +24,39 @@ public final class BatchBuilder implements Serializable {
         this.withGroup = withGroup;
     }
 
-    public int rowsPerImage() {
-        return 2 + (withGroup ? views.group().size() : 0);
-    }
-
     public MultiDataSet build(List<ImageRecord> images, int epoch) {
         int n = images.size();
-        ImageRecord first = images.get(0);
-        int c = first.channels(), h = first.height(), w = first.width(), px = c * h * w;
         int g = views.group().size();
-        int rows = n * rowsPerImage();
-        float[] feat = new float[rows * px];
-        float[] groupLabels = withGroup ? new float[n * g * g] : null;
+        FloatImage[] v1 = new FloatImage[n], v2 = new FloatImage[n], v3 = new FloatImage[withGroup ? n * g : 0];
         for (int i = 0; i < n; i++) {
             ImageRecord r = images.get(i);
-            views.normalise(views.view(r, epoch, ViewFactory.VIEW1), feat, i * px);
-            views.normalise(views.view(r, epoch, ViewFactory.VIEW2), feat, (n + i) * px);
+            v1[i] = views.view(r, epoch, ViewFactory.VIEW1);
+            v2[i] = views.view(r, epoch, ViewFactory.VIEW2);
             if (withGroup) {
-                FloatImage v3 = views.view(r, epoch, ViewFactory.VIEW3);
-                for (int e = 0; e < g; e++) {
-                    int row = 2 * n + g * i + e;
-                    views.normalise(views.group().apply(e, v3), feat, row * px);
-                    groupLabels[(g * i + e) * g + e] = 1f;
-                }
+                FloatImage base = views.view(r, epoch, ViewFactory.VIEW3);
+                for (int e = 0; e < g; e++) v3[g * i + e] = views.group().apply(e, base);
             }
         }
-        INDArray features = Nd4j.create(feat, new long[]{rows, c, h, w}, 'c');
+        FloatImage[] pairs = new FloatImage[2 * n];
+        System.arraycopy(v1, 0, pairs, 0, n);
+        System.arraycopy(v2, 0, pairs, n, n);
         INDArray dummy = Nd4j.zeros(2L * n, 1);
         if (!withGroup) {
-            return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{features}, new INDArray[]{dummy});
+            return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{stack(pairs)}, new INDArray[]{dummy});
         }
+        float[] groupLabels = new float[n * g * g];
+        for (int row = 0; row < n * g; row++) groupLabels[row * g + row % g] = 1f;
         INDArray onehot = Nd4j.create(groupLabels, new long[]{(long) n * g, g}, 'c');
-        return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{features}, new INDArray[]{dummy, onehot});
+        return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{stack(pairs), stack(v3)},
+                new INDArray[]{dummy, onehot});
+    }
+
+    /** Normalised images as one [rows, C, H, W] array. */
+    private INDArray stack(FloatImage[] imgs) {
+        FloatImage f = imgs[0];
+        int px = f.channels() * f.height() * f.width();
+        float[] data = new float[imgs.length * px];
+        for (int i = 0; i < imgs.length; i++) views.normalise(imgs[i], data, i * px);
+        return Nd4j.create(data, new long[]{imgs.length, f.channels(), f.height(), f.width()}, 'c');
     }
 }

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 
 /**
  * The three views of E-SimCLR for one image: views 1 and 2 (random-resized crop, flip, colour jitter with
- * probability p, random grayscale) for the contrastive loss, and view 3 (the same pipeline with its own crop
+ * probability p, random grayscale) for the contrastive loss, and view 3 (the same pipeline with its own size and crop
  * scale) which the group then shows in every element. Views are in [0, 1];
  * {@link #normalise} applies the per-channel mean/std.
  */
@@ -24,10 +24,12 @@ public final class ViewFactory implements Serializable {
     private final float[] mean, std;
     private final TransformationGroup group;
 
-    public ViewFactory(long seed, int size, EsslConfig.Augment a, double[] mean, double[] std, TransformationGroup group) {
+    /** {@code size}: side of views 1 and 2; {@code size3}: side of view 3. */
+    public ViewFactory(long seed, int size, int size3, EsslConfig.Augment a, double[] mean, double[] std,
+                       TransformationGroup group) {
         this.seed = seed;
         this.crop = new RandomResizedCrop(size, a.cropScale(), a.cropRatio());
-        this.crop3 = new RandomResizedCrop(size, a.view3CropScale(), a.cropRatio());
+        this.crop3 = new RandomResizedCrop(size3, a.view3CropScale(), a.cropRatio());
         this.flipP = a.flipProbability();
         double[] cj = a.colorJitter();
         this.jitter = new ColorJitter(cj[0], cj[1], cj[2], cj[3]);

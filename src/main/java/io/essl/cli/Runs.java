@@ -42,13 +42,15 @@ final class Runs {
         m.put("lambda", conf.model().lambda());
         m.put("dataset", conf.data().name());
         m.put("input_shape", List.of(r.shape().channels(), r.shape().height(), r.shape().width()));
+        m.put("view3_size", r.shape().view3Size());
         m.put("model", conf.model());
         m.put("epochs_planned", conf.train().epochs());
         m.put("epochs_done", r.epochsDone());
         m.put("steps", r.stepsDone());
         m.put("workers", r.workers());
         m.put("images_per_worker_batch", conf.train().batchSize());
-        m.put("negatives_per_row", 2 * conf.train().batchSize() - 2);
+        int n = conf.train().batchSize();
+        m.put("negatives_per_row", conf.model().loss().equals("ntxent") ? 2 * n - 2 : n - 1);
         m.put("provenance", Provenance.of(conf));
         m.put("config", conf.rendered());
         return m;
@@ -135,7 +137,9 @@ final class Runs {
     @SuppressWarnings("unchecked")
     static EsslGraph.Shape shapeOf(ModelFile.Loaded model) {
         List<Integer> s = (List<Integer>) model.metadata().get("input_shape");
-        return new EsslGraph.Shape(s.get(0), s.get(1), s.get(2));
+        Object v3 = model.metadata().get("view3_size");
+        return v3 == null ? new EsslGraph.Shape(s.get(0), s.get(1), s.get(2))
+                : new EsslGraph.Shape(s.get(0), s.get(1), s.get(2), ((Number) v3).intValue());
     }
 
     /**
@@ -160,11 +164,8 @@ final class Runs {
                     "Linear probe (" + r.protocol() + "), top-1 " + String.format("%.4f", r.probe().top1()), png);
             report.put("probe.confusion_png", png.getPath());
             if (randomFloor || conf.probe().baselines()) {
-                ComputationGraph init = new ComputationGraph(EsslGraph.pretraining(conf.model(), shape,
-                        new FourFoldRotation().size(), new NoOp(), 0, conf.seed(), DataType.FLOAT));
-                init.init();
-                putProbe(report, "baselines.random_encoder",
-                        ProbeJob.encoder(spark, conf, data, EsslGraph.extractEncoder(init, conf.model(), shape), "random encoder", false, null));
+                putProbe(report, "baselines.random_encoder", ProbeJob.encoder(spark, conf, data,
+                        EsslGraph.randomEncoder(conf.model(), shape, conf.seed()), "random encoder", false, null));
             }
             if (conf.probe().baselines()) putProbe(report, "baselines.raw_pixels", ProbeJob.pixels(spark, conf, data));
         }

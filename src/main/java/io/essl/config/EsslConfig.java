@@ -20,17 +20,27 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
         }
     }
 
-    public record Augment(double[] cropScale, double[] cropRatio, double flipProbability, double[] colorJitter,
-                          double colorJitterProbability, double grayscaleProbability,
+    public record Augment(int viewSize, int view3Size, double[] cropScale, double[] cropRatio, double flipProbability,
+                          double[] colorJitter, double colorJitterProbability, double grayscaleProbability,
                           double[] view3CropScale) implements Serializable {
+        /** Side of views 1 and 2 for a source of this side (0 in config = the source's). */
+        public int viewSize(int source) {
+            return viewSize > 0 ? viewSize : source;
+        }
+
+        /** Side of view 3 (0 in config = half of views 1 and 2). */
+        public int view3Size(int source) {
+            return view3Size > 0 ? view3Size : Math.max(1, viewSize(source) / 2);
+        }
     }
 
-    public record Model(String backbone, int width, int[] blocksPerStage, int projectorHidden, int projectorOut,
-                        int rotationHidden, double temperature, double lambda) implements Serializable {
+    public record Model(String backbone, double width, boolean zeroInitResidual, int[] projector,
+                        boolean projectorLastBnAffine, int[] rotationHead, int rotationBottleneck, String loss,
+                        double temperature, double lambda) implements Serializable {
     }
 
     public record Train(int epochs, int batchSize, int workers, int averagingFrequency, String optimizer,
-                        double baseLr, double momentum, double weightDecay, int warmupEpochs,
+                        double baseLr, double lrFloor, double momentum, double weightDecay, double larsEta, int warmupEpochs,
                         int maxSeconds, int maxSteps, String resume, String checkpointDir, int checkpointEverySteps,
                         int checkpointKeep, int knnEveryEpochs, int monitorTrainImages, int monitorTestImages)
             implements Serializable {
@@ -63,7 +73,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
             if (v <= 0) throw new ConfigError("bad value for key essl.data.std: " + v + " (must be > 0)");
         }
         Settings a = s.section("augment");
-        Augment augment = new Augment(a.range("crop-scale", 1e-3, 1), a.range("crop-ratio", 0.1, 10),
+        Augment augment = new Augment(a.integer("view-size", 0), a.integer("view3-size", 0), a.range("crop-scale", 1e-3, 1), a.range("crop-ratio", 0.1, 10),
                 a.num("flip-probability", 0, 1), a.doubles("color-jitter"), a.num("color-jitter-probability", 0, 1),
                 a.num("grayscale-probability", 0, 1), a.range("view3-crop-scale", 1e-3, 1));
         double[] cj = augment.colorJitter();
@@ -72,13 +82,18 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                     + " all >= 0 and hue <= 0.5");
         }
         Settings m = s.section("model");
-        Model model = new Model(m.oneOf("backbone", "small-resnet"), m.integer("width", 1),
-                m.ints("blocks-per-stage", 1), m.integer("projector-hidden", 1), m.integer("projector-out", 1),
-                m.integer("rotation-hidden", 1), m.num("temperature", 0.01, 100), m.num("lambda", 0, 100));
+        Model model = new Model(m.oneOf("backbone", "resnet18-small", "resnet50"), m.num("width", 1.0 / 64, 16),
+                m.bool("zero-init-residual"), m.ints("projector", 1), m.bool("projector-last-bn-affine"),
+                m.ints("rotation-head", 1), m.integer("rotation-bottleneck", 0), m.oneOf("loss", "infonce", "ntxent"),
+                m.num("temperature", 0.01, 100), m.num("lambda", 0, 100));
+        if (model.projector().length == 0) {
+            throw new ConfigError("bad value for key essl.model.projector: needs at least one layer size");
+        }
         Settings t = s.section("train");
         Train train = new Train(t.integer("epochs", 1), t.integer("batch-size", 2), t.integer("workers", 0),
-                t.integer("averaging-frequency", 1), t.oneOf("optimizer", "sgd", "adam"),
-                t.num("base-lr", 0, 100), t.num("momentum", 0, 1), t.num("weight-decay", 0, 1),
+                t.integer("averaging-frequency", 1), t.oneOf("optimizer", "sgd", "lars", "adam"),
+                t.num("base-lr", 0, 100), t.num("lr-floor", 0, 1), t.num("momentum", 0, 1), t.num("weight-decay", 0, 1),
+                t.num("lars-eta", 0, 1),
                 t.integer("warmup-epochs", 0), t.integer("max-seconds", 0), t.integer("max-steps", 0),
                 t.oneOf("resume", "never", "auto"), t.section("checkpoint").str("dir"),
                 t.section("checkpoint").integer("every-steps", 0), t.section("checkpoint").integer("keep", 1),

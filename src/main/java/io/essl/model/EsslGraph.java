@@ -1,157 +1,195 @@
 package io.essl.model;
 
 import io.essl.config.EsslConfig;
+import io.essl.train.Optimisers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.StackVertex;
 import org.deeplearning4j.nn.conf.graph.UnstackVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one definition of the E-SimCLR network, used by training, probing and tests alike.
+ * The one definition of the E-SSL network, used by training, probing and tests alike.
  * <pre>
- * views [2N + G*N rows] -> backbone -> "encoder" (pooled features)
- *   rows 0..2N      -> projector -> "contrastive" (NT-Xent)
- *   rows 2N..       -> group head (Dense+LayerNorm+ReLU x2) -> "group" (lambda x cross-entropy)
+ * "views" [2N rows, crop size] ---+
+ * "group_views" [G*N rows, view-3 size] --> "backbone" (one ResNet, shared weights) -> features [2N + G*N rows]
+ *   rows 0..2N  -> projector (Linear no bias + BN, ReLU between; last BN affine or not) -> "contrastive" loss
+ *   rows 2N..   -> rotation head (Linear + LayerNorm + ReLU ..., [bottleneck Linear + LayerNorm], Linear -> G)
+ *                  -> "group" (lambda x cross-entropy)
  * </pre>
- * With lambda = 0 the group branch is absent and the graph is plain SimCLR. The backbone sees all rows in one
- * pass, so BatchNorm statistics are shared between the contrastive and the group views (docs/architecture.md).
+ * With lambda = 0 the group input and branch are absent and the graph is plain SimCLR.
  */
 public final class EsslGraph {
     public static final String INPUT = "views";
-    public static final String ENCODER = "encoder";
+    public static final String GROUP_INPUT = "group_views";
+    public static final String BACKBONE = "backbone";
     public static final String CONTRASTIVE = "contrastive";
     public static final String GROUP = "group";
+    /** A layer with the optimiser's learning rate (for logging it). */
+    public static final String FIRST_PROJECTOR_LAYER = "proj_fc1";
 
     private EsslGraph() {
     }
 
-    /** Input image geometry. */
-    public record Shape(int channels, int height, int width) {
+    /** Geometry of views 1 and 2 (= the encoder's input for probing), and the side of the square view 3. */
+    public record Shape(int channels, int height, int width, int view3Size) {
+        public Shape(int channels, int height, int width) {
+            this(channels, height, width, Math.max(1, Math.min(height, width) / 2));
+        }
+    }
+
+    public static Backbones.Spec backboneSpec(EsslConfig.Model m, int channels) {
+        return new Backbones.Spec(m.backbone(), m.width(), channels, m.zeroInitResidual());
     }
 
     public static ComputationGraphConfiguration pretraining(EsslConfig.Model m, Shape in, int groupSize,
-                                                            IUpdater updater, double weightDecay, long seed,
-                                                            DataType dataType) {
-        ComputationGraphConfiguration.GraphBuilder b = base(updater, weightDecay, seed, dataType)
-                .addInputs(INPUT).setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels()));
-        int features = backbone(b, m, in, INPUT);
+                                                            Optimisers.Optimisation opt, long seed, DataType dataType) {
         boolean withGroup = m.lambda() > 0;
-        String projectorIn = ENCODER;
+        Backbones.Spec spec = backboneSpec(m, in.channels());
+        ComputationGraphConfiguration backbone = backbone(spec, in, opt, seed + 1, dataType, WorkspaceMode.ENABLED);
+        ComputationGraphConfiguration.GraphBuilder b = base(opt, seed, dataType, WorkspaceMode.ENABLED).addInputs(INPUT);
+        List<InputType> types = new ArrayList<>(List.of(InputType.convolutional(in.height(), in.width(), in.channels())));
+        int features = spec.features();
+        String projectorIn = BACKBONE;
         if (withGroup) {
             if (groupSize % 2 != 0) throw new IllegalArgumentException("group size must be even, got " + groupSize);
-            // Rows come in chunks of 2N: chunk 0 is the contrastive pair, chunks 1..G/2 the group views.
+            b.addInputs(GROUP_INPUT);
+            types.add(InputType.convolutional(in.view3Size(), in.view3Size(), in.channels()));
+            b.addVertex(BACKBONE, new SharedBackbone(backbone, 2, features), INPUT, GROUP_INPUT);
+            // Feature rows come in chunks of 2N: chunk 0 the contrastive pair, chunks 1..G/2 the group views.
             int chunks = 1 + groupSize / 2;
-            List<String> groupChunks = new ArrayList<>();
-            b.addVertex("rows_contrastive", new UnstackVertex(0, chunks), ENCODER);
+            String[] groupChunks = new String[chunks - 1];
+            b.addVertex("rows_contrastive", new UnstackVertex(0, chunks), BACKBONE);
             for (int k = 1; k < chunks; k++) {
-                b.addVertex("rows_group_" + k, new UnstackVertex(k, chunks), ENCODER);
-                groupChunks.add("rows_group_" + k);
+                groupChunks[k - 1] = "rows_group_" + k;
+                b.addVertex(groupChunks[k - 1], new UnstackVertex(k, chunks), BACKBONE);
             }
-            b.addVertex("rows_group", new StackVertex(), groupChunks.toArray(String[]::new));
+            b.addVertex("rows_group", new StackVertex(), groupChunks);
             projectorIn = "rows_contrastive";
-            b.addLayer("group_fc1", dense(features, m.rotationHidden()), "rows_group");
-            b.addLayer("group_fc2", dense(m.rotationHidden(), m.rotationHidden()), "group_fc1");
-            b.addLayer(GROUP, new OutputLayer.Builder(new GroupCrossEntropy(m.lambda(), 2.0 / groupSize))
-                    .nIn(m.rotationHidden()).nOut(groupSize).activation(Activation.IDENTITY).build(), "group_fc2");
+            groupHead(b, m, features, groupSize, "rows_group");
+        } else {
+            b.addVertex(BACKBONE, new SharedBackbone(backbone, 1, features), INPUT);
         }
-        b.addLayer("proj_fc1", new DenseLayer.Builder().nIn(features).nOut(m.projectorHidden()).hasBias(false)
-                .activation(Activation.IDENTITY).build(), projectorIn);
-        b.addLayer("proj_bn1", new BatchNormalization.Builder().build(), "proj_fc1");
-        b.addLayer("proj_relu1", new ActivationLayer(Activation.RELU), "proj_bn1");
-        b.addLayer(CONTRASTIVE, new OutputLayer.Builder(new NtXentLoss(m.temperature()))
-                .nIn(m.projectorHidden()).nOut(m.projectorOut()).activation(Activation.IDENTITY).build(), "proj_relu1");
+        String z = projector(b, m, features, projectorIn);
+        b.addLayer(CONTRASTIVE, new LossLayer.Builder(contrastiveLoss(m)).activation(Activation.IDENTITY).build(), z);
+        b.setInputTypes(types.toArray(InputType[]::new));
         return withGroup ? b.setOutputs(CONTRASTIVE, GROUP).build() : b.setOutputs(CONTRASTIVE).build();
     }
 
-    /** The backbone alone, output "encoder": for feature extraction. */
-    public static ComputationGraphConfiguration encoderOnly(EsslConfig.Model m, Shape in, long seed, DataType dataType) {
-        ComputationGraphConfiguration.GraphBuilder b = base(new NoOp(), 0, seed, dataType)
-                .addInputs(INPUT).setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels()));
-        backbone(b, m, in, INPUT);
-        return b.setOutputs(ENCODER).build();
+    public static ILossFunction contrastiveLoss(EsslConfig.Model m) {
+        return m.loss().equals("ntxent") ? new NtXentLoss(m.temperature()) : new InfoNceLoss(m.temperature());
     }
 
-    /** Copies the backbone's parameters (BatchNorm running statistics included) into an encoder-only graph. */
-    public static ComputationGraph extractEncoder(ComputationGraph full, EsslConfig.Model m, Shape in) {
-        ComputationGraph enc = new ComputationGraph(encoderOnly(m, in, 0, full.getConfiguration().getDataType()));
+    /** The backbone alone, output {@link Backbones#OUTPUT}: what the probe extracts features with. */
+    public static ComputationGraphConfiguration encoderOnly(EsslConfig.Model m, Shape in, long seed, DataType dataType) {
+        Optimisers.Optimisation none = new Optimisers.Optimisation(new NoOp(), List.of(), List.of(), null, 0);
+        return backbone(backboneSpec(m, in.channels()), in, none, seed, dataType, WorkspaceMode.ENABLED);
+    }
+
+    /** A freshly initialised encoder, as pre-training starts from (the random-encoder baseline). */
+    public static ComputationGraph randomEncoder(EsslConfig.Model m, Shape in, long seed) {
+        ComputationGraph enc = new ComputationGraph(encoderOnly(m, in, seed + 1, DataType.FLOAT));
         enc.init();
-        for (org.deeplearning4j.nn.api.Layer l : enc.getLayers()) {
-            String name = l.conf().getLayer().getLayerName();
-            if (l.numParams() > 0) l.setParams(full.getLayer(name).params().dup());
-        }
         return enc;
     }
 
-    public static int featureSize(EsslConfig.Model m) {
-        return m.width() << (m.blocksPerStage().length - 1);
+    /** The pre-trained backbone (BatchNorm running statistics included) as a stand-alone encoder. */
+    public static ComputationGraph extractEncoder(ComputationGraph full, EsslConfig.Model m, Shape in) {
+        ComputationGraph enc = new ComputationGraph(encoderOnly(m, in, 0, full.getConfiguration().getDataType()));
+        enc.init(full.getVertex(BACKBONE).params().dup(), false);
+        return enc;
     }
 
-    private static ComputationGraphConfiguration.GraphBuilder base(IUpdater updater, double weightDecay, long seed,
-                                                                   DataType dataType) {
-        NeuralNetConfiguration.Builder nb = new NeuralNetConfiguration.Builder()
-                .seed(seed).dataType(dataType).updater(updater).weightInit(WeightInit.RELU)
-                .convolutionMode(ConvolutionMode.Same)
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED);
-        if (weightDecay > 0) nb.weightDecay(weightDecay, true);
-        return nb.graphBuilder();
+    /** Trainable parameters as torchvision counts them: weights, biases, norm scales and shifts, no running statistics. */
+    public static long trainableParameters(ComputationGraph g) {
+        long n = 0;
+        for (org.deeplearning4j.nn.graph.vertex.GraphVertex v : g.getVertices()) n += trainableParameters(v);
+        return n;
     }
 
-    /** Small ResNet: 3x3 stem, then per stage {@code blocks} BasicBlocks at width*2^s (stride 2 from stage 2). */
-    private static int backbone(ComputationGraphConfiguration.GraphBuilder b, EsslConfig.Model m, Shape in, String input) {
-        int width = m.width();
-        String x = convBn(b, "stem", input, in.channels(), width, 3, 1);
-        b.addLayer("stem_relu", new ActivationLayer(Activation.RELU), x);
-        x = "stem_relu";
-        int channels = width;
-        int[] blocks = m.blocksPerStage();
-        for (int s = 0; s < blocks.length; s++) {
-            int out = width << s;
-            for (int k = 0; k < blocks[s]; k++) {
-                int stride = (s > 0 && k == 0) ? 2 : 1;
-                String p = "s" + (s + 1) + "b" + (k + 1);
-                String c1 = convBn(b, p + "_a", x, channels, out, 3, stride);
-                b.addLayer(p + "_a_relu", new ActivationLayer(Activation.RELU), c1);
-                String c2 = convBn(b, p + "_b", p + "_a_relu", out, out, 3, 1);
-                String shortcut = (stride != 1 || channels != out) ? convBn(b, p + "_down", x, channels, out, 1, stride) : x;
-                b.addVertex(p + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), c2, shortcut);
-                b.addLayer(p + "_relu", new ActivationLayer(Activation.RELU), p + "_add");
-                x = p + "_relu";
-                channels = out;
-            }
+    /** The same count for one vertex of a graph. */
+    public static long trainableParameters(org.deeplearning4j.nn.graph.vertex.GraphVertex v) {
+        long n = 0;
+        for (var e : v.paramTable(false).entrySet()) {
+            String k = e.getKey();
+            if (!(k.endsWith("mean") || k.endsWith("var") || k.endsWith("log10stdev"))) n += e.getValue().length();
         }
-        b.addLayer(ENCODER, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
-        return channels;
+        return n;
     }
 
-    private static String convBn(ComputationGraphConfiguration.GraphBuilder b, String name, String input, int nIn,
-                                 int nOut, int kernel, int stride) {
-        b.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nIn(nIn).nOut(nOut)
-                .hasBias(false).activation(Activation.IDENTITY).build(), input);
-        b.addLayer(name + "_bn", new BatchNormalization.Builder().nOut(nOut).build(), name + "_conv");
-        return name + "_bn";
+    private static ComputationGraphConfiguration backbone(Backbones.Spec spec, Shape in, Optimisers.Optimisation opt,
+                                                          long seed, DataType dataType, WorkspaceMode workspaces) {
+        ComputationGraphConfiguration.GraphBuilder b = base(opt, seed, dataType, workspaces)
+                .addInputs(INPUT).setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels()));
+        Backbones.add(b, spec, INPUT);
+        return b.setOutputs(Backbones.OUTPUT).build();
     }
 
-    private static DenseLayer dense(int nIn, int nOut) {
-        return new DenseLayer.Builder().nIn(nIn).nOut(nOut).hasLayerNorm(true).activation(Activation.RELU).build();
+    private static ComputationGraphConfiguration.GraphBuilder base(Optimisers.Optimisation opt, long seed, DataType dataType,
+                                                                   WorkspaceMode workspaces) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed).dataType(dataType).updater(opt.updater()).weightInit(TorchInit.LINEAR)
+                .regularization(opt.weights()).regularizationBias(opt.others())
+                .convolutionMode(ConvolutionMode.Truncate)
+                .trainingWorkspaceMode(workspaces).inferenceWorkspaceMode(workspaces)
+                .graphBuilder();
+    }
+
+    /** Linear (no bias) + BN per entry of model.projector, ReLU between them; returns the last layer's name. */
+    private static String projector(ComputationGraphConfiguration.GraphBuilder b, EsslConfig.Model m, int in, String x) {
+        int[] dims = m.projector();
+        for (int i = 0; i < dims.length; i++) {
+            boolean last = i == dims.length - 1;
+            String p = "proj_" + (i + 1);
+            b.addLayer("proj_fc" + (i + 1), new DenseLayer.Builder().nIn(in).nOut(dims[i]).hasBias(false)
+                    .activation(Activation.IDENTITY).build(), x);
+            BatchNormalization.Builder bn = new BatchNormalization.Builder().nOut(dims[i]).eps(1e-5).decay(0.9);
+            if (last && !m.projectorLastBnAffine()) bn.lockGammaBeta(true).gamma(1).beta(0);
+            b.addLayer("proj_bn" + (i + 1), bn.build(), "proj_fc" + (i + 1));
+            x = "proj_bn" + (i + 1);
+            if (!last) {
+                b.addLayer(p + "_relu", new ActivationLayer(Activation.RELU), x);
+                x = p + "_relu";
+            }
+            in = dims[i];
+        }
+        return x;
+    }
+
+    /** Linear + LayerNorm + ReLU per entry of model.rotation-head, an optional Linear + LayerNorm bottleneck, Linear -> G. */
+    private static void groupHead(ComputationGraphConfiguration.GraphBuilder b, EsslConfig.Model m, int in, int groupSize,
+                                  String x) {
+        int[] hidden = m.rotationHead();
+        for (int i = 0; i < hidden.length; i++) {
+            b.addLayer("group_fc" + (i + 1), new DenseLayer.Builder().nIn(in).nOut(hidden[i]).hasLayerNorm(true)
+                    .activation(Activation.RELU).build(), x);
+            x = "group_fc" + (i + 1);
+            in = hidden[i];
+        }
+        if (m.rotationBottleneck() > 0) {
+            b.addLayer("group_bottleneck", new DenseLayer.Builder().nIn(in).nOut(m.rotationBottleneck()).hasLayerNorm(true)
+                    .activation(Activation.IDENTITY).build(), x);
+            x = "group_bottleneck";
+            in = m.rotationBottleneck();
+        }
+        // DL4J divides the graph's gradient by the first output's rows (2N), each output's score by its own rows
+        // (G*N): scaling this output's gradient by 2N / (G*N) = 2/G makes score and gradient agree (tested).
+        b.addLayer(GROUP, new OutputLayer.Builder(new GroupCrossEntropy(m.lambda(), 2.0 / groupSize))
+                .nIn(in).nOut(groupSize).activation(Activation.IDENTITY).build(), x);
     }
 }

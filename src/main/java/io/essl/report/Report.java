@@ -24,6 +24,15 @@ public final class Report {
         return this;
     }
 
+    /** One line of JSON: the last stdout line of the model and bench commands, for scripts. */
+    public static String line(Map<String, ?> values) {
+        try {
+            return new ObjectMapper().writeValueAsString(values);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     public Map<String, Object> asMap() {
         return root;
     }

@@ -10,7 +10,6 @@ import io.essl.data.ImageRecord;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
 import io.essl.probe.KnnMonitor;
-import io.essl.model.WarmupCosineSchedule;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
@@ -20,10 +19,6 @@ import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.schedule.ISchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +66,11 @@ public final class PretrainJob {
                 .persist(StorageLevel.MEMORY_ONLY());
         long count = images.count();
         ImageRecord first = images.first();
-        EsslGraph.Shape shape = new EsslGraph.Shape(first.channels(), first.height(), first.width());
+        int size = conf.augment().viewSize(first.height());
+        EsslGraph.Shape shape = new EsslGraph.Shape(first.channels(), size, size, conf.augment().view3Size(first.height()));
+        if (first.height() != first.width() && conf.augment().viewSize() == 0) {
+            throw new ConfigError("images are " + first.height() + "x" + first.width() + ": set essl.augment.view-size");
+        }
         if (conf.data().mean().length != shape.channels()) {
             throw new ConfigError("bad value for key essl.data.mean: " + conf.data().mean().length
                     + " values but the images have " + shape.channels() + " channel(s)");
@@ -89,16 +88,14 @@ public final class PretrainJob {
 
         boolean withGroup = m.lambda() > 0;
         FourFoldRotation group = new FourFoldRotation();
-        BatchBuilder builder = new BatchBuilder(new ViewFactory(conf.seed(), shape.height(), conf.augment(),
-                conf.data().mean(), conf.data().std(), group), withGroup);
-        int rows = n * builder.rowsPerImage();
+        BatchBuilder builder = new BatchBuilder(new ViewFactory(conf.seed(), shape.height(), shape.view3Size(),
+                conf.augment(), conf.data().mean(), conf.data().std(), group), withGroup);
+        int rows = 2 * n; // DL4J's minibatch size of a batch: the rows of its first input
 
-        double lr = t.baseLr() * (workers * n) / 256.0;
-        ISchedule schedule = new WarmupCosineSchedule(lr, 0.0, t.warmupEpochs() * stepsPerEpoch * itersPerStep,
+        Optimisers.Optimisation opt = Optimisers.of(t, workers * n, t.warmupEpochs() * stepsPerEpoch * itersPerStep,
                 totalSteps * itersPerStep);
-        IUpdater updater = t.optimizer().equals("adam") ? new Adam(schedule) : new Nesterovs(schedule, t.momentum());
-        ComputationGraph graph = new ComputationGraph(EsslGraph.pretraining(m, shape, group.size(), updater,
-                t.weightDecay(), conf.seed(), DataType.FLOAT));
+        ComputationGraph graph = new ComputationGraph(EsslGraph.pretraining(m, shape, group.size(), opt, conf.seed(),
+                DataType.FLOAT));
         graph.init();
         Checkpoints checkpoints = new Checkpoints(checkpointDir(), t.checkpointKeep(), sc.hadoopConfiguration());
         List<StepLog> history = new ArrayList<>();
@@ -142,7 +139,7 @@ public final class PretrainJob {
 
         log.info("pre-training {} on {} images ({}x{}x{}), {} worker(s) x {} images/batch, {} step(s)/epoch x {} epoch(s), "
                         + "lambda {}, base lr {} (scaled {})", withGroup ? "E-SimCLR" : "SimCLR", count, shape.channels(),
-                shape.height(), shape.width(), workers, n, stepsPerEpoch, t.epochs(), m.lambda(), t.baseLr(), lr);
+                shape.height(), shape.width(), workers, n, stepsPerEpoch, t.epochs(), m.lambda(), t.baseLr(), opt.peakLr());
         List<KnnLog> knnLogs = new ArrayList<>();
         KnnMonitor monitor = t.knnEveryEpochs() > 0 ? new KnnMonitor(sc, conf) : null;
         long start = System.nanoTime();

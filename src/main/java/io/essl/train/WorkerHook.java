@@ -53,7 +53,7 @@ public class WorkerHook implements TrainingHook {
         ComputationGraph g = (ComputationGraph) model;
         g.getConfiguration().setIterationCount(firstIteration + batchesSeen);
         g.getConfiguration().setEpochCount(epoch);
-        learningRate.add(NetworkUtils.getLearningRate(g, EsslGraph.CONTRASTIVE));
+        learningRate.add(NetworkUtils.getLearningRate(g, EsslGraph.FIRST_PROJECTOR_LAYER));
         // DL4J adds the weight-decay term to the first output's score; remove it to report the loss alone.
         regularisation = g.calcRegularizationScore(true);
     }

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.*;
 
 public class ViewsTest {
-    public static final EsslConfig.Augment AUG = new EsslConfig.Augment(new double[]{0.2, 1.0}, new double[]{0.75, 4.0 / 3},
+    public static final EsslConfig.Augment AUG = new EsslConfig.Augment(0, 0, new double[]{0.2, 1.0}, new double[]{0.75, 4.0 / 3},
             0.5, new double[]{0.4, 0.4, 0.4, 0.1}, 0.8, 0.2, new double[]{0.2, 1.0});
 
     public static ImageRecord image(long id, int size) {
@@ -24,7 +24,7 @@ public class ViewsTest {
     }
 
     static ViewFactory views(long seed) {
-        return new ViewFactory(seed, 12, AUG, new double[]{0.5}, new double[]{0.25}, new FourFoldRotation());
+        return new ViewFactory(seed, 12, 6, AUG, new double[]{0.5}, new double[]{0.25}, new FourFoldRotation());
     }
 
     @Test
@@ -33,7 +33,8 @@ public class ViewsTest {
         List<ImageRecord> imgs = new ArrayList<>();
         for (int i = 0; i < n; i++) imgs.add(image(i, 12));
         MultiDataSet b = new BatchBuilder(views(1), true).build(imgs, 0);
-        assertArrayEquals(new long[]{6L * n, 1, 12, 12}, b.getFeatures(0).shape());
+        assertArrayEquals(new long[]{2L * n, 1, 12, 12}, b.getFeatures(0).shape());
+        assertArrayEquals(new long[]{4L * n, 1, 6, 6}, b.getFeatures(1).shape());
         assertArrayEquals(new long[]{2L * n, 1}, b.getLabels(0).shape());
         INDArray g = b.getLabels(1);
         assertArrayEquals(new long[]{4L * n, 4}, g.shape());
@@ -49,13 +50,13 @@ public class ViewsTest {
     void theFourGroupViewsAreExactRotationsOfOneCrop() {
         int n = 3;
         List<ImageRecord> imgs = List.of(image(10, 12), image(11, 12), image(12, 12));
-        INDArray f = new BatchBuilder(views(7), true).build(imgs, 2).getFeatures(0);
+        INDArray f = new BatchBuilder(views(7), true).build(imgs, 2).getFeatures(1);
         for (int i = 0; i < n; i++) {
-            INDArray upright = f.get(org.nd4j.linalg.indexing.NDArrayIndex.point(2L * n + 4L * i)).reshape(12, 12);
+            INDArray upright = f.get(org.nd4j.linalg.indexing.NDArrayIndex.point(4L * i)).reshape(6, 6);
             INDArray expected = upright;
             for (int k = 1; k < 4; k++) {
                 expected = rot90ccw(expected);
-                INDArray got = f.get(org.nd4j.linalg.indexing.NDArrayIndex.point(2L * n + 4L * i + k)).reshape(12, 12);
+                INDArray got = f.get(org.nd4j.linalg.indexing.NDArrayIndex.point(4L * i + k)).reshape(6, 6);
                 assertEquals(expected, got, "image " + i + " rotation " + k);
             }
             assertNotEquals(upright, rot90ccw(upright), "a random image is not rotation invariant");

@@ -30,9 +30,9 @@ class ConfigTest {
 
     @Test
     void recordedConfigIsABaseThatFlagsOverride() {
-        EsslConfig first = ConfigLoader.load(null, List.of("model.width=24"));
+        EsslConfig first = ConfigLoader.load(null, List.of("model.width=0.375"));
         EsslConfig again = ConfigLoader.load(ConfigLoader.parseRecorded(first.rendered()), null, List.of("probe.max-iter=5"));
-        assertEquals(24, again.model().width());
+        assertEquals(0.375, again.model().width());
         assertEquals(5, again.probe().maxIter());
     }
 

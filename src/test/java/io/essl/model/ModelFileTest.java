@@ -6,6 +6,7 @@ import io.essl.augment.ViewFactory;
 import io.essl.augment.ViewsTest;
 import io.essl.config.EsslConfig;
 import io.essl.data.ImageRecord;
+import io.essl.train.Optimisers;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -26,13 +27,15 @@ class ModelFileTest {
 
     @Test
     void saveLoadRoundTripKeepsParametersOutputsUpdaterAndMetadata(@TempDir File tmp) throws Exception {
-        EsslConfig.Model m = new EsslConfig.Model("small-resnet", 4, new int[]{1, 1}, 16, 8, 16, 0.5, 0.4);
-        EsslGraph.Shape shape = new EsslGraph.Shape(1, 12, 12);
-        ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(m, shape, 4, new Adam(1e-3), 0, 1, DataType.FLOAT));
+        EsslConfig.Model m = new EsslConfig.Model("resnet18-small", 1.0 / 16, false, new int[]{16, 8}, false,
+                new int[]{16}, 0, "infonce", 0.5, 0.4);
+        EsslGraph.Shape shape = new EsslGraph.Shape(1, 12, 12, 6);
+        Optimisers.Optimisation opt = new Optimisers.Optimisation(new Adam(1e-3), List.of(), List.of(), null, 1e-3);
+        ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(m, shape, 4, opt, 1, DataType.FLOAT));
         g.init();
         List<ImageRecord> imgs = new ArrayList<>();
         for (int i = 0; i < 4; i++) imgs.add(ViewsTest.image(i, 12));
-        MultiDataSet batch = new BatchBuilder(new ViewFactory(1, 12, ViewsTest.AUG, new double[]{0.5},
+        MultiDataSet batch = new BatchBuilder(new ViewFactory(1, 12, 6, ViewsTest.AUG, new double[]{0.5},
                 new double[]{0.25}, new FourFoldRotation()), true).build(imgs, 0);
         g.fit(batch); // so there is updater state to keep
 
@@ -45,18 +48,18 @@ class ModelFileTest {
         assertEquals(g.getUpdater().getStateViewArray(), back.graph().getUpdater().getStateViewArray());
         assertEquals("E-SimCLR", back.metadata().get("method"));
         INDArray x = batch.getFeatures(0);
-        INDArray[] a = g.output(false, x), b = back.graph().output(false, x);
+        INDArray[] a = g.output(false, batch.getFeatures()), b = back.graph().output(false, batch.getFeatures());
         assertEquals(a[0], b[0]);
         assertEquals(a[1], b[1]);
         // The loss object survives serialisation with its temperature.
-        NtXentLoss loss = (NtXentLoss) ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer) back.graph()
+        InfoNceLoss loss = (InfoNceLoss) ((org.deeplearning4j.nn.conf.layers.LossLayer) back.graph()
                 .getLayer(EsslGraph.CONTRASTIVE).conf().getLayer()).getLossFn();
         assertEquals(0.5, loss.temperature());
 
         // The encoder extracted from the loaded graph gives the same features as from the original.
         INDArray e1 = EsslGraph.extractEncoder(g, m, shape).output(false, x)[0];
         INDArray e2 = EsslGraph.extractEncoder(back.graph(), m, shape).output(false, x)[0];
-        assertArrayEquals(new long[]{x.size(0), EsslGraph.featureSize(m)}, e1.shape());
+        assertArrayEquals(new long[]{x.size(0), new Backbones.Spec(m.backbone(), m.width(), 1, false).features()}, e1.shape());
         assertEquals(e1, e2);
     }
 

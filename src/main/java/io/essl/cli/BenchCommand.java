@@ -1,0 +1,162 @@
+package io.essl.cli;
+
+import io.essl.augment.FourFoldRotation;
+import io.essl.config.ConfigError;
+import io.essl.config.ConfigLoader;
+import io.essl.config.EsslConfig;
+import io.essl.model.EsslGraph;
+import io.essl.report.Report;
+import io.essl.train.Optimisers;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Benchmarks side by side with the PyTorch peer (../shared/peer/torch_esimclr.py), in one invocation. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks against the PyTorch peer.",
+        subcommands = {BenchCommand.Step.class})
+public class BenchCommand {
+
+    static final String INSTALL = "apt-get install -y --no-install-recommends python3-torch python3-torchvision "
+            + "libopenblas0-pthread";
+
+    /** Options shared by every benchmark. */
+    static class PeerOptions {
+        @Option(names = "--peer", defaultValue = "../shared/peer/torch_esimclr.py",
+                description = "The peer script (default: ${DEFAULT-VALUE}).")
+        File peer;
+
+        @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Interpreter with PyTorch.")
+        String python;
+
+        @Option(names = "--no-peer", description = "Measure ours only.")
+        boolean noPeer;
+
+        /** Runs the peer and returns its last JSON line as a map; explains how to install it when it is missing. */
+        @SuppressWarnings("unchecked")
+        Map<String, Object> run(String... args) throws Exception {
+            if (!peer.isFile()) throw new ConfigError("peer script not found: " + peer + " (--peer PATH or --no-peer)");
+            List<String> cmd = new ArrayList<>(List.of(python, peer.getPath()));
+            cmd.addAll(Arrays.asList(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            List<String> lines = new ArrayList<>();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) lines.add(l);
+            }
+            int rc = p.waitFor();
+            String out = String.join("\n", lines);
+            if (out.contains("No module named 'torch'")) {
+                throw new ConfigError("the PyTorch peer needs PyTorch: " + INSTALL + " (or --no-peer)");
+            }
+            if (rc != 0 || lines.isEmpty()) throw new IllegalStateException("peer failed (exit " + rc + "):\n" + out);
+            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(lines.get(lines.size() - 1), Map.class);
+        }
+    }
+
+    @Command(name = "step", mixinStandardHelpOptions = true,
+            description = "One E-SimCLR training step (fit on a ready batch, no Spark): images/s, ours vs the peer.")
+    static class Step implements Callable<Integer> {
+        @Option(names = "--width", defaultValue = "16", description = "ResNet-18 stem channels, 64 = the paper's (default: ${DEFAULT-VALUE}).")
+        int width;
+
+        @Option(names = "--batch", defaultValue = "128", description = "Images per step (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--size", defaultValue = "28", description = "Side of views 1 and 2; view 3 is half (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--channels", defaultValue = "1", description = "Input channels (default: ${DEFAULT-VALUE}).")
+        int channels;
+
+        @Option(names = "--lambda", defaultValue = "0.4", description = "Rotation-loss weight; 0 = SimCLR (default: ${DEFAULT-VALUE}).")
+        double lambda;
+
+        @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--steps", defaultValue = "5", description = "Timed steps; the median counts (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @picocli.CommandLine.Mixin
+        PeerOptions peerOptions = new PeerOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("what", "step");
+            json.put("backbone", "resnet18-small");
+            json.put("width", width);
+            json.put("batch", batch);
+            json.put("size", size);
+            json.put("channels", channels);
+            json.put("lambda", lambda);
+            json.put("threads", System.getenv().getOrDefault("OMP_NUM_THREADS", String.valueOf(Runtime.getRuntime().availableProcessors())));
+            double ours = batch / ours();
+            json.put("ours_median_step_s", batch / ours);
+            json.put("ours_images_per_s", ours);
+            System.out.printf("ours (DL4J %s): %.3f s/step, %.1f images/s%n", Nd4j.getBackend().getClass().getSimpleName(),
+                    batch / ours, ours);
+            if (!peerOptions.noPeer) {
+                Map<String, Object> peer = peerOptions.run("step", "--batch", "" + batch, "--size", "" + size,
+                        "--channels", "" + channels, "--width", "" + width, "--lmbd", "" + lambda, "--threads",
+                        json.get("threads").toString(), "--warmup", "" + warmup, "--steps", "" + steps);
+                double theirs = ((Number) peer.get("images_per_s")).doubleValue();
+                json.put("peer", peer.get("framework"));
+                json.put("peer_median_step_s", peer.get("median_step_s"));
+                json.put("peer_images_per_s", theirs);
+                json.put("ratio", ours / theirs);
+                System.out.printf("peer (%s): %.3f s/step, %.1f images/s%nratio ours/peer: %.2f%n", peer.get("framework"),
+                        ((Number) peer.get("median_step_s")).doubleValue(), theirs, ours / theirs);
+            }
+            System.out.println(Report.line(json));
+            return Main.OK;
+        }
+
+        /** Median seconds per step of our graph's fit() on random batches shaped like the peer's. */
+        private double ours() {
+            List<String> sets = List.of("model.backbone=resnet18-small", "model.width=" + (width / 64.0),
+                    "model.lambda=" + lambda, "train.optimizer=sgd", "train.base-lr=0.06", "train.weight-decay=5e-4");
+            EsslConfig conf = ConfigLoader.load(null, sets);
+            EsslGraph.Shape shape = new EsslGraph.Shape(channels, size, size, size / 2);
+            Optimisers.Optimisation opt = Optimisers.of(conf.train(), 256, 0, 1000);
+            ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(conf.model(), shape,
+                    new FourFoldRotation().size(), opt, 0, DataType.FLOAT));
+            g.init();
+            List<MultiDataSet> batches = new ArrayList<>();
+            for (int i = 0; i < 4; i++) batches.add(randomBatch(shape, lambda > 0));
+            for (int i = 0; i < warmup; i++) g.fit(batches.get(i % batches.size()));
+            double[] times = new double[steps];
+            for (int i = 0; i < steps; i++) {
+                long t0 = System.nanoTime();
+                g.fit(batches.get(i % batches.size()));
+                times[i] = (System.nanoTime() - t0) / 1e9;
+            }
+            Arrays.sort(times);
+            return times[steps / 2];
+        }
+
+        private MultiDataSet randomBatch(EsslGraph.Shape s, boolean withGroup) {
+            INDArray views = Nd4j.randn(DataType.FLOAT, 2L * batch, s.channels(), s.height(), s.width());
+            INDArray dummy = Nd4j.zeros(DataType.FLOAT, 2L * batch, 1);
+            if (!withGroup) return new MultiDataSet(new INDArray[]{views}, new INDArray[]{dummy});
+            INDArray group = Nd4j.randn(DataType.FLOAT, 4L * batch, s.channels(), s.view3Size(), s.view3Size());
+            INDArray labels = Nd4j.zeros(DataType.FLOAT, 4L * batch, 4);
+            for (int i = 0; i < 4 * batch; i++) labels.putScalar(i, i % 4, 1.0);
+            return new MultiDataSet(new INDArray[]{views, group}, new INDArray[]{dummy, labels});
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.essl.cli;
+
+import io.essl.augment.FourFoldRotation;
+import io.essl.config.ConfigLoader;
+import io.essl.config.EsslConfig;
+import io.essl.model.EsslGraph;
+import io.essl.train.Optimisers;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.nd4j.linalg.api.buffer.DataType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Builds the pre-training network of a recipe and prints its parameter counts, as torchvision counts them. */
+@Command(name = "model", mixinStandardHelpOptions = true,
+        description = "Print the parameter counts of the pre-training network (backbone, projector, rotation head).")
+public class ModelCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--backbone", description = "resnet18-small or resnet50 (default: the recipe's).")
+    String backbone;
+
+    @Option(names = "--width", description = "Channel multiplier, 1.0 = the paper's network (default: the recipe's).")
+    Double width;
+
+    @Option(names = "--channels", defaultValue = "3", description = "Input channels (default: ${DEFAULT-VALUE}).")
+    int channels;
+
+    @Option(names = "--size", defaultValue = "32", description = "Side of views 1 and 2 (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Override
+    public Integer call() {
+        List<String> sets = new ArrayList<>(common.overrides);
+        if (backbone != null) sets.add("model.backbone=" + backbone);
+        if (width != null) sets.add("model.width=" + width);
+        EsslConfig conf = ConfigLoader.load(common.config, sets);
+        EsslConfig.Model m = conf.model();
+        EsslGraph.Shape shape = new EsslGraph.Shape(channels, size, size, conf.augment().view3Size(size));
+        Optimisers.Optimisation opt = Optimisers.of(conf.train(), conf.train().batchSize(), 0, 1);
+        ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(m, shape, new FourFoldRotation().size(), opt,
+                conf.seed(), DataType.FLOAT));
+        g.init();
+        Map<String, Long> parts = new LinkedHashMap<>();
+        for (GraphVertex v : g.getVertices()) {
+            String part = v.getVertexName().equals(EsslGraph.BACKBONE) ? "backbone"
+                    : v.getVertexName().startsWith("proj_") ? "projector" : "rotation_head";
+            parts.merge(part, EsslGraph.trainableParameters(v), Long::sum);
+        }
+        long total = parts.values().stream().mapToLong(Long::longValue).sum();
+        System.out.printf("%s, width %s, %d input channel(s); features %d%n", m.backbone(), m.width(), channels,
+                EsslGraph.backboneSpec(m, channels).features());
+        parts.forEach((k, v) -> System.out.printf("  %-14s %,14d%n", k, v));
+        System.out.printf("  %-14s %,14d   (weights, biases, norm scales and shifts; no running statistics)%n", "total", total);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("backbone", m.backbone());
+        json.put("width", m.width());
+        json.put("channels", channels);
+        json.put("features", EsslGraph.backboneSpec(m, channels).features());
+        json.put("backbone_parameters", parts.getOrDefault("backbone", 0L));
+        json.put("projector_parameters", parts.getOrDefault("projector", 0L));
+        json.put("rotation_head_parameters", parts.getOrDefault("rotation_head", 0L));
+        json.put("total_parameters", total);
+        System.out.println(io.essl.report.Report.line(json));
+        return Main.OK;
+    }
+}

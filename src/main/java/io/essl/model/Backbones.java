@@ -1,0 +1,105 @@
+package io.essl.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * The two ResNets of the spec, layer for layer as torchvision builds them (explicit padding, no bias in
+ * convolutions, BatchNorm after each, stride on the 3x3 convolution of a bottleneck, 1x1 convolution + BN on the
+ * shortcut when the shape changes), ending in global average pooling named {@link #OUTPUT}.
+ * <ul>
+ * <li>{@code resnet18-small}: the CIFAR variant (3x3 stem with stride 1, no max-pool), BasicBlocks [2, 2, 2, 2].</li>
+ * <li>{@code resnet50}: the ImageNet variant (7x7 stem with stride 2, 3x3 max-pool), Bottlenecks [3, 4, 6, 3].</li>
+ * </ul>
+ * {@code width} multiplies every channel count (1.0 = the paper's 64 stem channels).
+ */
+public final class Backbones {
+    public static final String OUTPUT = "pool";
+    public static final String RESNET18_SMALL = "resnet18-small";
+    public static final String RESNET50 = "resnet50";
+
+    private Backbones() {
+    }
+
+    /** Which network, how wide, how many input channels, and whether each residual branch's last BN starts at 0. */
+    public record Spec(String name, double width, int channels, boolean zeroInitResidual) {
+        public Spec {
+            if (!name.equals(RESNET18_SMALL) && !name.equals(RESNET50)) {
+                throw new IllegalArgumentException("unknown backbone " + name + " (resnet18-small or resnet50)");
+            }
+            if (base(width) < 1) throw new IllegalArgumentException("width " + width + " leaves no channels");
+        }
+
+        /** Channels of the pooled features. */
+        public int features() {
+            return base(width) * 8 * (name.equals(RESNET50) ? 4 : 1);
+        }
+
+        private static int base(double width) {
+            return (int) Math.round(64 * width);
+        }
+    }
+
+    /** Adds the backbone reading {@code input} to {@code b}; returns the pooled feature size. */
+    public static int add(ComputationGraphConfiguration.GraphBuilder b, Spec spec, String input) {
+        int w = Spec.base(spec.width());
+        boolean bottleneck = spec.name().equals(RESNET50);
+        String x;
+        if (bottleneck) {
+            x = relu(b, "stem", convBn(b, "stem", input, spec.channels(), w, 7, 2, false));
+            b.addLayer("stem_pool", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2)
+                    .padding(1, 1).build(), x);
+            x = "stem_pool";
+        } else {
+            x = relu(b, "stem", convBn(b, "stem", input, spec.channels(), w, 3, 1, false));
+        }
+        int[] blocks = bottleneck ? new int[]{3, 4, 6, 3} : new int[]{2, 2, 2, 2};
+        int in = w;
+        for (int s = 0; s < blocks.length; s++) {
+            int planes = w << s;
+            int out = bottleneck ? 4 * planes : planes;
+            for (int k = 0; k < blocks[s]; k++) {
+                int stride = (s > 0 && k == 0) ? 2 : 1;
+                String p = "s" + (s + 1) + "b" + (k + 1);
+                boolean zero = spec.zeroInitResidual();
+                String branch;
+                if (bottleneck) {
+                    String a = relu(b, p + "_a", convBn(b, p + "_a", x, in, planes, 1, 1, false));
+                    String c = relu(b, p + "_b", convBn(b, p + "_b", a, planes, planes, 3, stride, false));
+                    branch = convBn(b, p + "_c", c, planes, out, 1, 1, zero);
+                } else {
+                    String a = relu(b, p + "_a", convBn(b, p + "_a", x, in, planes, 3, stride, false));
+                    branch = convBn(b, p + "_b", a, planes, out, 3, 1, zero);
+                }
+                String shortcut = (stride != 1 || in != out) ? convBn(b, p + "_down", x, in, out, 1, stride, false) : x;
+                b.addVertex(p + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), branch, shortcut);
+                x = relu(b, p, p + "_add");
+                in = out;
+            }
+        }
+        b.addLayer(OUTPUT, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
+        return in;
+    }
+
+    private static String convBn(ComputationGraphConfiguration.GraphBuilder b, String name, String input, int nIn,
+                                 int nOut, int kernel, int stride, boolean zeroGamma) {
+        b.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+                .padding(kernel / 2, kernel / 2).nIn(nIn).nOut(nOut).hasBias(false).weightInit(TorchInit.CONV)
+                .activation(Activation.IDENTITY).build(), input);
+        b.addLayer(name + "_bn", new BatchNormalization.Builder().nOut(nOut).gamma(zeroGamma ? 0 : 1).eps(1e-5)
+                .decay(0.9).build(), name + "_conv");
+        return name + "_bn";
+    }
+
+    private static String relu(ComputationGraphConfiguration.GraphBuilder b, String name, String input) {
+        b.addLayer(name + "_relu", new ActivationLayer(Activation.RELU), input);
+        return name + "_relu";
+    }
+}
