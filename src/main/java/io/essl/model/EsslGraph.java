@@ -176,14 +176,12 @@ public final class EsslGraph {
                                   String x) {
         int[] hidden = m.rotationHead();
         for (int i = 0; i < hidden.length; i++) {
-            b.addLayer("group_fc" + (i + 1), new DenseLayer.Builder().nIn(in).nOut(hidden[i]).hasLayerNorm(true)
-                    .activation(Activation.RELU).build(), x);
+            b.addLayer("group_fc" + (i + 1), NormedDenseLayer.of(in, hidden[i], Activation.RELU), x);
             x = "group_fc" + (i + 1);
             in = hidden[i];
         }
         if (m.rotationBottleneck() > 0) {
-            b.addLayer("group_bottleneck", new DenseLayer.Builder().nIn(in).nOut(m.rotationBottleneck()).hasLayerNorm(true)
-                    .activation(Activation.IDENTITY).build(), x);
+            b.addLayer("group_bottleneck", NormedDenseLayer.of(in, m.rotationBottleneck(), Activation.IDENTITY), x);
             x = "group_bottleneck";
             in = m.rotationBottleneck();
         }

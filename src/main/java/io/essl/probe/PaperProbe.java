@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Nesterovs;
+import io.essl.train.MomentumSgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +33,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The paper protocol: a linear layer on the frozen encoder, trained with SGD (Nesterov momentum, cosine
+ * The paper protocol: a linear layer on the frozen encoder, trained with SGD (momentum as in PyTorch, cosine
  * schedule, no weight decay) on features of random-resized-crop + flip views, fresh every epoch. The views'
  * features are computed in Spark tasks and streamed to the driver partition by partition (never collected
  * whole), where the small linear layer takes its SGD steps; the test split is scored on whole images.
@@ -57,7 +57,7 @@ public final class PaperProbe {
         int stepsPerEpoch = (int) Math.max(1, (n + p.paperBatchSize() - 1) / p.paperBatchSize());
         MultiLayerNetwork linear = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(conf.seed()).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
-                .updater(new Nesterovs(new WarmupCosineSchedule(p.paperLr(), 0, 0, stepsPerEpoch * p.paperEpochs()),
+                .updater(new MomentumSgd(new WarmupCosineSchedule(p.paperLr(), 0, 0, stepsPerEpoch * p.paperEpochs()),
                         p.paperMomentum()))
                 .list().layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(features).nOut(classes)
                         .activation(Activation.SOFTMAX).build()).build());

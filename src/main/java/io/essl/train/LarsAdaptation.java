@@ -1,8 +1,10 @@
 package io.essl.train;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonIgnoreProperties;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
@@ -10,8 +12,13 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * ({@link MomentumSgd}): g' = g + wd w, then g' *= eta |w| / |g'| (left unscaled when either norm is 0).
  * The reference exempts biases and normalisation parameters (every 1-d tensor) from both; they get a plain
  * momentum step, so this is only attached to weights (see {@link Optimisers}).
+ * <p>
+ * Why it extends L2Regularization: DL4J's layer validation runs more than once per layer and appends the global
+ * regularisation list again each time, except for L1/L2 entries it recognises; a plain Regularization would
+ * be applied twice (measured; OptimiserTest checks the step).
  */
-public final class LarsAdaptation implements Regularization {
+@JsonIgnoreProperties({"l2"})
+public final class LarsAdaptation extends L2Regularization {
     @JsonProperty
     private final double weightDecay;
     @JsonProperty
@@ -19,6 +26,7 @@ public final class LarsAdaptation implements Regularization {
 
     @JsonCreator
     public LarsAdaptation(@JsonProperty("weightDecay") double weightDecay, @JsonProperty("eta") double eta) {
+        super(weightDecay);
         this.weightDecay = weightDecay;
         this.eta = eta;
     }

@@ -72,7 +72,7 @@ class PipelineTest {
     @Test
     void pipelineWithThePaperProtocol(@TempDir File tmp) throws Exception {
         List<String> sets = TestData.smallRun(tmp);
-        sets.addAll(List.of("train.epochs=1", "probe.paper.epochs=5", "probe.paper.batch-size=32", "probe.knn.enabled=false"));
+        sets.addAll(List.of("train.epochs=1", "probe.paper.epochs=10", "probe.paper.batch-size=32", "probe.knn.enabled=false"));
         File report = new File(tmp, "pipeline.json");
         assertEquals(Main.OK, Main.run(TestData.args("pipeline", sets, "--protocol", "paper", "--report", report.getPath())));
         JsonNode r = JSON.readTree(report);

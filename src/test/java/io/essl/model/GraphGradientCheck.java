@@ -63,11 +63,9 @@ final class GraphGradientCheck {
         return new Result(checked, failures, maxSeen);
     }
 
+    /** The training-mode loss (BatchNorm on batch statistics), forward pass only. */
     private static double score(ComputationGraph g, INDArray[] inputs, INDArray[] labels) {
-        g.setInputs(inputs);
-        g.setLabels(labels);
-        g.computeGradientAndScore();
-        return g.score();
+        return g.score(new org.nd4j.linalg.dataset.MultiDataSet(inputs, labels), true);
     }
 
     /** "layer_param" for every index of the flattened parameter vector. */
