@@ -3,7 +3,7 @@
 #   deploy/spark-submit.sh [spark-submit options --] <essl command and options>
 # e.g.
 #   deploy/spark-submit.sh --master yarn --deploy-mode cluster --num-executors 8 --executor-cores 4 \
-#       --executor-memory 16g -- pretrain --config conf/fashion-mnist.conf --model hdfs:///models/esimclr.zip
+#       --executor-memory 16g -- pretrain --config conf/small-esimclr.conf --model hdfs:///models/esimclr.zip
 # Builds the application jar (Spark provided) when it is missing. Java 17 flags go to driver and executors.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
