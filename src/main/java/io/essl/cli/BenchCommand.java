@@ -91,11 +91,15 @@ public class BenchCommand {
         @Option(names = "--steps", defaultValue = "5", description = "Timed steps; the median counts (default: ${DEFAULT-VALUE}).")
         int steps;
 
+        @Option(names = "--profile", description = "Also time the backbone's layers by type, forward and backward.")
+        boolean profile;
+
         @picocli.CommandLine.Mixin
         PeerOptions peerOptions = new PeerOptions();
 
         @Override
         public Integer call() throws Exception {
+            if (profile) io.essl.model.StepProfile.enable();
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("what", "step");
             json.put("backbone", "resnet18-small");
@@ -110,6 +114,19 @@ public class BenchCommand {
             json.put("ours_images_per_s", ours);
             System.out.printf("ours (DL4J %s): %.3f s/step, %.1f images/s%n", Nd4j.getBackend().getClass().getSimpleName(),
                     batch / ours, ours);
+            if (profile) {
+                Map<String, Double> parts = io.essl.model.StepProfile.drainSeconds();
+                double backbone = 0;
+                for (Map.Entry<String, Double> e : parts.entrySet()) {
+                    double perStep = e.getValue() / steps;
+                    backbone += perStep;
+                    System.out.printf("  backbone %-40s %.3f s/step%n", e.getKey(), perStep);
+                    json.put("profile_backbone_" + e.getKey().replace(' ', '_'), perStep);
+                }
+                System.out.printf("  backbone total %.3f s; heads, losses, updater and the rest %.3f s%n", backbone,
+                        batch / ours - backbone);
+                json.put("profile_rest_s", batch / ours - backbone);
+            }
             if (!peerOptions.noPeer) {
                 Map<String, Object> peer = peerOptions.run("step", "--batch", "" + batch, "--size", "" + size,
                         "--channels", "" + channels, "--width", "" + width, "--lmbd", "" + lambda, "--threads",
@@ -139,6 +156,7 @@ public class BenchCommand {
             List<MultiDataSet> batches = new ArrayList<>();
             for (int i = 0; i < 4; i++) batches.add(randomBatch(shape, lambda > 0));
             for (int i = 0; i < warmup; i++) g.fit(batches.get(i % batches.size()));
+            io.essl.model.StepProfile.drainSeconds();
             double[] times = new double[steps];
             for (int i = 0; i < steps; i++) {
                 long t0 = System.nanoTime();

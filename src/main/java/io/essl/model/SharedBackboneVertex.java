@@ -107,7 +107,9 @@ final class SharedBackboneVertex extends BaseGraphVertex {
             }
             VertexIndices[] in = v.getInputVertices();
             for (int j = 0; j < in.length; j++) v.setInput(j, acts[in[j].getVertexIndex()], mgr);
+            long t0 = StepProfile.start();
             acts[idx] = v.doForward(training, mgr);
+            StepProfile.stop("forward", v, t0);
             if (v.isOutputVertex()) out = acts[idx];
         }
         return out;
@@ -140,7 +142,9 @@ final class SharedBackboneVertex extends BaseGraphVertex {
             GraphVertex v = vertices[order[k]];
             if (v.isInputVertex()) continue;
             v.setEpsilon(v.isOutputVertex() ? outputEpsilon : eps[order[k]]);
+            long t0 = StepProfile.start();
             INDArray[] inputEps = v.doBackward(false, mgr).getSecond();
+            StepProfile.stop("backward", v, t0);
             VertexIndices[] in = v.getInputVertices();
             for (int j = 0; j < in.length; j++) {
                 int src = in[j].getVertexIndex();
