@@ -93,7 +93,7 @@ public final class Backbones {
         b.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .padding(kernel / 2, kernel / 2).nIn(nIn).nOut(nOut).hasBias(false).weightInit(TorchInit.CONV)
                 .activation(Activation.IDENTITY).build(), input);
-        b.addLayer(name + "_bn", new BatchNormalization.Builder().nOut(nOut).gamma(zeroGamma ? 0 : 1).eps(1e-5).useLogStd(false)
+        b.addLayer(name + "_bn", new BatchNormalization.Builder().nOut(nOut).gamma(zeroGamma ? 0 : 1).eps(1e-5)
                 .decay(0.9).build(), name + "_conv");
         return name + "_bn";
     }
