@@ -85,6 +85,21 @@ class ProbeTest {
     }
 
     @Test
+    void knnOnAToySetGivesTheKnownAnswer() {
+        // Query (1, 0). Class 0: one point at angle 0 (cosine 1). Class 1: two points at 60 degrees (cosine 0.5).
+        // k = 3 takes all three; votes exp(1/0.1) = 22026 against 2 exp(0.5/0.1) = 297: class 0, though class 1
+        // has the majority. With T = 10 the votes are e^0.1 = 1.105 against 2 e^0.05 = 2.103: class 1.
+        List<Row> train = List.of(
+                RowFactory.create(0L, 0.0, Vectors.dense(1, 0)),
+                RowFactory.create(1L, 1.0, Vectors.dense(0.5, Math.sqrt(0.75))),
+                RowFactory.create(2L, 1.0, Vectors.dense(0.5, -Math.sqrt(0.75))),
+                RowFactory.create(3L, 0.0, Vectors.dense(-1, 0)));  // cosine -1: outside the top 3
+        List<Row> query = List.of(RowFactory.create(10L, 0.0, Vectors.dense(2, 0)));
+        assertEquals(1.0, Knn.evaluate(df(train), df(query), 3, 0.1, 2, 64).top1());
+        assertEquals(0.0, Knn.evaluate(df(train), df(query), 3, 10.0, 2, 64).top1());
+    }
+
+    @Test
     void knnMatchesABruteForceReference() {
         List<Row> trainRows = blobs(400, 5, 0, 3, false), testRows = blobs(150, 5, 5000, 4, false);
         int k = 15;
