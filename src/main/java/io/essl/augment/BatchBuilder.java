@@ -29,12 +29,11 @@ public final class BatchBuilder implements Serializable {
         int g = views.group().size();
         FloatImage[] v1 = new FloatImage[n], v2 = new FloatImage[n], v3 = new FloatImage[withGroup ? n * g : 0];
         for (int i = 0; i < n; i++) {
-            ImageRecord r = images.get(i);
-            v1[i] = views.view(r, epoch, ViewFactory.VIEW1);
-            v2[i] = views.view(r, epoch, ViewFactory.VIEW2);
+            FloatImage[] three = withGroup ? views.views(images.get(i), epoch) : null;
+            v1[i] = withGroup ? three[0] : views.view(images.get(i), epoch, ViewFactory.VIEW1);
+            v2[i] = withGroup ? three[1] : views.view(images.get(i), epoch, ViewFactory.VIEW2);
             if (withGroup) {
-                FloatImage base = views.view(r, epoch, ViewFactory.VIEW3);
-                for (int e = 0; e < g; e++) v3[g * i + e] = views.group().apply(e, base);
+                for (int e = 0; e < g; e++) v3[g * i + e] = views.group().apply(e, three[2]);
             }
         }
         FloatImage[] pairs = new FloatImage[2 * n];

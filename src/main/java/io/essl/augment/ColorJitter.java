@@ -43,9 +43,12 @@ public record ColorJitter(double brightness, double contrast, double saturation,
     static FloatImage blend(FloatImage img, double f, float[] gray, double constant) {
         int plane = img.height() * img.width();
         float[] d = img.data(), out = new float[d.length];
-        for (int i = 0; i < d.length; i++) {
-            double other = gray != null ? gray[i % plane] : constant;
-            out[i] = clamp(f * d[i] + (1 - f) * other);
+        float ff = (float) f, rest = (float) ((1 - f) * constant), g = (float) (1 - f);
+        for (int c = 0, o = 0; c < img.channels(); c++, o += plane) {
+            for (int i = 0; i < plane; i++) {
+                float v = ff * d[o + i] + (gray != null ? g * gray[i] : rest);
+                out[o + i] = v < 0 ? 0 : (v > 1 ? 1 : v);
+            }
         }
         return new FloatImage(img.channels(), img.height(), img.width(), out);
     }
@@ -69,20 +72,24 @@ public record ColorJitter(double brightness, double contrast, double saturation,
                 else if (max == g) hh = ((b - r) / delta + 2) / 6;
                 else hh = ((r - g) / delta + 4) / 6;
             }
-            hh = ((hh + shift) % 1 + 1) % 1;
+            hh += shift;
+            hh -= Math.floor(hh);
             double sat = max == 0 ? 0 : delta / max, v = max;
             double h6 = hh * 6;
             int sector = (int) Math.floor(h6) % 6;
             double f = h6 - Math.floor(h6), p = v * (1 - sat), q = v * (1 - sat * f), t = v * (1 - sat * (1 - f));
-            double[] rgb = switch (sector) {
-                case 0 -> new double[]{v, t, p};
-                case 1 -> new double[]{q, v, p};
-                case 2 -> new double[]{p, v, t};
-                case 3 -> new double[]{p, q, v};
-                case 4 -> new double[]{t, p, v};
-                default -> new double[]{v, p, q};
-            };
-            for (int c = 0; c < 3; c++) out[c * plane + i] = clamp(rgb[c]);
+            double r2, g2, b2;
+            switch (sector) {
+                case 0 -> { r2 = v; g2 = t; b2 = p; }
+                case 1 -> { r2 = q; g2 = v; b2 = p; }
+                case 2 -> { r2 = p; g2 = v; b2 = t; }
+                case 3 -> { r2 = p; g2 = q; b2 = v; }
+                case 4 -> { r2 = t; g2 = p; b2 = v; }
+                default -> { r2 = v; g2 = p; b2 = q; }
+            }
+            out[i] = clamp(r2);
+            out[plane + i] = clamp(g2);
+            out[2 * plane + i] = clamp(b2);
         }
         return new FloatImage(img.channels(), img.height(), img.width(), out);
     }

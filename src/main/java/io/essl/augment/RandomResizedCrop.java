@@ -4,10 +4,14 @@ import java.util.SplittableRandom;
 
 /**
  * torchvision's RandomResizedCrop: a box with area fraction in {@code scale} and log-uniform aspect ratio in
- * {@code ratio} (10 tries, then a central crop clamped to the ratio range), resampled bilinearly to
- * {@code size x size}. Cropping and resizing happen in one pass.
+ * {@code ratio} (10 tries, then a central crop clamped to the ratio range), resampled bilinearly or bicubically
+ * to {@code size x size}. Cropping and resizing happen in one pass.
  */
-public record RandomResizedCrop(int size, double[] scale, double[] ratio) implements java.io.Serializable {
+public record RandomResizedCrop(int size, double[] scale, double[] ratio, boolean bicubic) implements java.io.Serializable {
+
+    public RandomResizedCrop(int size, double[] scale, double[] ratio) {
+        this(size, scale, ratio, false);
+    }
 
     /** A crop box in source pixels. */
     public record Box(int top, int left, int height, int width) {
@@ -43,7 +47,8 @@ public record RandomResizedCrop(int size, double[] scale, double[] ratio) implem
     }
 
     public FloatImage apply(FloatImage src, SplittableRandom rnd) {
-        return resize(src, sample(src.height(), src.width(), rnd), size);
+        Box box = sample(src.height(), src.width(), rnd);
+        return bicubic ? resizeBicubic(src, box, size) : resize(src, box, size);
     }
 
     /** Bilinear resampling of a box to size x size (pixel centres aligned, as align_corners=False). */
@@ -69,6 +74,59 @@ public record RandomResizedCrop(int size, double[] scale, double[] ratio) implem
             }
         }
         return new FloatImage(c, size, size, out);
+    }
+
+    /**
+     * Bicubic resampling of a box to size x size (Keys kernel with a = -0.5, as PIL; pixel centres aligned;
+     * edge pixels repeated), clamped to [0, 1] as PIL's 8-bit result is. Separable: 4 taps per axis.
+     */
+    public static FloatImage resizeBicubic(FloatImage src, Box b, int size) {
+        int c = src.channels(), h = src.height(), w = src.width();
+        int[] xi = new int[size * 4], yi = new int[size * 4];
+        float[] xw = new float[size * 4], yw = new float[size * 4];
+        taps(b.left(), (double) b.width() / size, size, w, xi, xw);
+        taps(b.top(), (double) b.height() / size, size, h, yi, yw);
+        float[] rows = new float[size * w];
+        float[] out = new float[c * size * size];
+        int x0 = xi[0], x1 = xi[4 * size - 1];        // the source columns the taps reach
+        for (int ch = 0; ch < c; ch++) {
+            int plane = ch * h * w;
+            for (int y = 0; y < size; y++) {          // vertical pass: size rows of the columns x0..x1
+                for (int x = x0; x <= x1; x++) {
+                    float v = 0;
+                    for (int k = 0; k < 4; k++) v += yw[4 * y + k] * src.data()[plane + yi[4 * y + k] * w + x];
+                    rows[y * w + x] = v;
+                }
+            }
+            for (int y = 0; y < size; y++) {          // horizontal pass
+                for (int x = 0; x < size; x++) {
+                    float v = 0;
+                    for (int k = 0; k < 4; k++) v += xw[4 * x + k] * rows[y * w + xi[4 * x + k]];
+                    out[(ch * size + y) * size + x] = Math.min(1f, Math.max(0f, v));
+                }
+            }
+        }
+        return new FloatImage(c, size, size, out);
+    }
+
+    /** Source indices and Keys weights of the 4 taps of each output position along one axis. */
+    private static void taps(int start, double scale, int size, int limit, int[] idx, float[] wt) {
+        for (int o = 0; o < size; o++) {
+            double f = start + (o + 0.5) * scale - 0.5;
+            int base = (int) Math.floor(f);
+            double t = f - base;
+            for (int k = 0; k < 4; k++) {
+                idx[4 * o + k] = Math.min(limit - 1, Math.max(0, base - 1 + k));
+                wt[4 * o + k] = (float) keys(t + 1 - k);
+            }
+        }
+    }
+
+    private static double keys(double x) {
+        double a = -0.5, ax = Math.abs(x);
+        if (ax <= 1) return ((a + 2) * ax - (a + 3)) * ax * ax + 1;
+        if (ax < 2) return ((a * ax - 5 * a) * ax + 8 * a) * ax - 4 * a;
+        return 0;
     }
 
     private static double uniform(SplittableRandom rnd, double lo, double hi) {

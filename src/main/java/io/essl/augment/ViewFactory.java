@@ -7,10 +7,12 @@ import java.io.Serializable;
 import java.util.SplittableRandom;
 
 /**
- * The three views of E-SimCLR for one image: views 1 and 2 (random-resized crop, flip, colour jitter with
- * probability p, random grayscale) for the contrastive loss, and view 3 (the same pipeline with its own size and crop
- * scale) which the group then shows in every element. Views are in [0, 1];
- * {@link #normalise} applies the per-channel mean/std.
+ * The three views of E-SSL for one image, each by the spec's pipeline: RandomResizedCrop (views 1 and 2 at
+ * {@code size} with the crop scale, view 3 at {@code size3} with its own scale), horizontal flip, colour jitter
+ * with probability p, random grayscale, Gaussian blur and solarize with per-view probabilities (the ImageNet
+ * recipe is asymmetric). The group then shows view 3 in every element. Views are in [0, 1];
+ * {@link #normalise} applies the per-channel mean/std. Every draw comes from {@link Seeds#forView}, and every
+ * step draws its coin whether or not it applies, so a view depends only on (seed, epoch, image, view).
  */
 public final class ViewFactory implements Serializable {
     public static final int VIEW1 = 1, VIEW2 = 2, VIEW3 = 3;
@@ -21,6 +23,9 @@ public final class ViewFactory implements Serializable {
     private final double flipP;
     private final ColorJitter jitter;
     private final double jitterP, grayP;
+    private final GaussianBlur blur;
+    private final double[] blurP, solarizeP;
+    private final double solarizeThreshold;
     private final float[] mean, std;
     private final TransformationGroup group;
 
@@ -28,13 +33,18 @@ public final class ViewFactory implements Serializable {
     public ViewFactory(long seed, int size, int size3, EsslConfig.Augment a, double[] mean, double[] std,
                        TransformationGroup group) {
         this.seed = seed;
-        this.crop = new RandomResizedCrop(size, a.cropScale(), a.cropRatio());
-        this.crop3 = new RandomResizedCrop(size3, a.view3CropScale(), a.cropRatio());
+        boolean bicubic = a.interpolation().equals("bicubic");
+        this.crop = new RandomResizedCrop(size, a.cropScale(), a.cropRatio(), bicubic);
+        this.crop3 = new RandomResizedCrop(size3, a.view3CropScale(), a.cropRatio(), bicubic);
         this.flipP = a.flipProbability();
         double[] cj = a.colorJitter();
         this.jitter = new ColorJitter(cj[0], cj[1], cj[2], cj[3]);
         this.jitterP = a.colorJitterProbability();
         this.grayP = a.grayscaleProbability();
+        this.blur = new GaussianBlur(a.blurSigma()[0], a.blurSigma()[1], a.blurKernelFraction());
+        this.blurP = a.blurProbability();
+        this.solarizeP = a.solarizeProbability();
+        this.solarizeThreshold = a.solarizeThreshold();
         this.mean = toFloat(mean);
         this.std = toFloat(std);
         this.group = group;
@@ -46,11 +56,23 @@ public final class ViewFactory implements Serializable {
 
     /** View 1, 2 or 3 of an image in a given epoch (un-normalised). */
     public FloatImage view(ImageRecord r, int epoch, int view) {
-        SplittableRandom rnd = Seeds.forView(seed, epoch, r.id(), view);
-        FloatImage img = (view == VIEW3 ? crop3 : crop).apply(FloatImage.of(r), rnd);
+        return view(FloatImage.of(r), r.id(), epoch, view);
+    }
+
+    /** Views 1, 2 and 3 of an image, converting its pixels once. */
+    public FloatImage[] views(ImageRecord r, int epoch) {
+        FloatImage src = FloatImage.of(r);
+        return new FloatImage[]{view(src, r.id(), epoch, VIEW1), view(src, r.id(), epoch, VIEW2), view(src, r.id(), epoch, VIEW3)};
+    }
+
+    private FloatImage view(FloatImage src, long id, int epoch, int view) {
+        SplittableRandom rnd = Seeds.forView(seed, epoch, id, view);
+        FloatImage img = (view == VIEW3 ? crop3 : crop).apply(src, rnd);
         if (rnd.nextDouble() < flipP) img = Flip.horizontal(img);
         if (rnd.nextDouble() < jitterP) img = jitter.apply(img, rnd);
         if (rnd.nextDouble() < grayP) img = Grayscale.apply(img);
+        if (rnd.nextDouble() < blurP[view - 1]) img = blur.apply(img, rnd);
+        if (rnd.nextDouble() < solarizeP[view - 1]) img = Solarize.apply(img, solarizeThreshold);
         return img;
     }
 

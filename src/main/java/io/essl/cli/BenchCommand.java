@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 
 /** Benchmarks side by side with the PyTorch peer (../shared/peer/torch_esimclr.py), in one invocation. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks against the PyTorch peer.",
-        subcommands = {BenchCommand.Step.class})
+        subcommands = {BenchCommand.Step.class, BenchCommand.Augment.class})
 public class BenchCommand {
 
     static final String INSTALL = "apt-get install -y --no-install-recommends python3-torch python3-torchvision "
@@ -175,6 +175,89 @@ public class BenchCommand {
             INDArray labels = Nd4j.zeros(DataType.FLOAT, 4L * batch, 4);
             for (int i = 0; i < 4 * batch; i++) labels.putScalar(i, i % 4, 1.0);
             return new MultiDataSet(new INDArray[]{views, group}, new INDArray[]{dummy, labels});
+        }
+    }
+
+    @Command(name = "augment", mixinStandardHelpOptions = true,
+            description = "The three views of an image (one core): images/s, ours vs the torchvision peer.")
+    static class Augment implements Callable<Integer> {
+        @Option(names = "--recipe", defaultValue = "small",
+                description = "small: reference.conf's views at --size, view 3 at half; imagenet: conf/imagenet-esimclr.conf's "
+                        + "224/224/96 views with blur and solarize (default: ${DEFAULT-VALUE}).")
+        String recipe;
+
+        @Option(names = "--size", defaultValue = "32", description = "Side of views 1 and 2, small recipe (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--src", defaultValue = "32", description = "Source side (imagenet: 400 x 350) (default: ${DEFAULT-VALUE}).")
+        int src;
+
+        @Option(names = "--channels", defaultValue = "3", description = "Source channels (default: ${DEFAULT-VALUE}).")
+        int channels;
+
+        @Option(names = "--seconds", defaultValue = "10", description = "How long each side runs (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @picocli.CommandLine.Mixin
+        PeerOptions peerOptions = new PeerOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            boolean imagenet = recipe.equals("imagenet");
+            if (!imagenet && !recipe.equals("small")) throw new ConfigError("--recipe must be small or imagenet");
+            EsslConfig conf = imagenet ? ConfigLoader.load(new File("conf/imagenet-esimclr.conf"), List.of())
+                    : ConfigLoader.load(null, List.of());
+            int h = imagenet ? 350 : src, w = imagenet ? 400 : src;
+            if (imagenet) channels = 3;
+            int s1 = imagenet ? conf.augment().viewSize(h) : size, s3 = imagenet ? conf.augment().view3Size(h) : size / 2;
+            double[] mean = new double[channels], std = new double[channels];
+            java.util.Arrays.fill(mean, 0.5);
+            java.util.Arrays.fill(std, 0.25);
+            io.essl.augment.ViewFactory views = new io.essl.augment.ViewFactory(1, s1, s3, conf.augment(), mean, std,
+                    new FourFoldRotation());
+            java.util.Random rnd = new java.util.Random(0);
+            List<io.essl.data.ImageRecord> images = new ArrayList<>();
+            for (int i = 0; i < 256; i++) {
+                byte[] px = new byte[channels * h * w];
+                rnd.nextBytes(px);
+                images.add(new io.essl.data.ImageRecord(i, 0, channels, h, w, px));
+            }
+            float[] out1 = new float[channels * s1 * s1], out3 = new float[channels * s3 * s3];
+            long n = 0, epoch = 0;
+            long t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) {
+                io.essl.data.ImageRecord r = images.get((int) (n % images.size()));
+                if (n % images.size() == 0) epoch++;
+                io.essl.augment.FloatImage[] three = views.views(r, (int) epoch);
+                views.normalise(three[0], out1, 0);
+                views.normalise(three[1], out1, 0);
+                views.normalise(three[2], out3, 0);
+                n++;
+            }
+            double ours = n / ((System.nanoTime() - t0) / 1e9);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("what", "augment");
+            json.put("recipe", recipe);
+            json.put("source", channels + "x" + h + "x" + w);
+            json.put("views", List.of(s1, s1, s3));
+            json.put("threads", 1);
+            json.put("ours_images_per_s", ours);
+            System.out.printf("ours (%s recipe, %dx%dx%d sources, views %d/%d/%d, one core): %.0f images/s%n", recipe,
+                    channels, h, w, s1, s1, s3, ours);
+            if (!peerOptions.noPeer) {
+                // The peer's pipeline is the small recipe's (no blur or solarize, bilinear, view 3 at half size) on
+                // square sources; for the ImageNet recipe it gets 400 x 400 sources and so does less work than ours.
+                Map<String, Object> peer = peerOptions.run("augment", "--size", "" + s1, "--src", "" + (imagenet ? 400 : src),
+                        "--channels", "" + channels, "--seconds", "" + seconds);
+                double theirs = ((Number) peer.get("images_per_s")).doubleValue();
+                json.put("peer", peer.get("framework"));
+                json.put("peer_images_per_s", theirs);
+                json.put("ratio", ours / theirs);
+                System.out.printf("peer (%s, one core): %.0f images/s%nratio ours/peer: %.2f%n", peer.get("framework"),
+                        theirs, ours / theirs);
+            }
+            System.out.println(Report.line(json));
+            return Main.OK;
         }
     }
 }

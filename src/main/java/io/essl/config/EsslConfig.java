@@ -20,8 +20,10 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
         }
     }
 
-    public record Augment(int viewSize, int view3Size, double[] cropScale, double[] cropRatio, double flipProbability,
-                          double[] colorJitter, double colorJitterProbability, double grayscaleProbability,
+    public record Augment(int viewSize, int view3Size, String interpolation, double[] cropScale, double[] cropRatio,
+                          double flipProbability, double[] colorJitter, double colorJitterProbability,
+                          double grayscaleProbability, double[] blurSigma, double blurKernelFraction,
+                          double[] blurProbability, double[] solarizeProbability, double solarizeThreshold,
                           double[] view3CropScale) implements Serializable {
         /** Side of views 1 and 2 for a source of this side (0 in config = the source's). */
         public int viewSize(int source) {
@@ -73,9 +75,12 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
             if (v <= 0) throw new ConfigError("bad value for key essl.data.std: " + v + " (must be > 0)");
         }
         Settings a = s.section("augment");
-        Augment augment = new Augment(a.integer("view-size", 0), a.integer("view3-size", 0), a.range("crop-scale", 1e-3, 1), a.range("crop-ratio", 0.1, 10),
+        Augment augment = new Augment(a.integer("view-size", 0), a.integer("view3-size", 0),
+                a.oneOf("interpolation", "bilinear", "bicubic"), a.range("crop-scale", 1e-3, 1), a.range("crop-ratio", 0.1, 10),
                 a.num("flip-probability", 0, 1), a.doubles("color-jitter"), a.num("color-jitter-probability", 0, 1),
-                a.num("grayscale-probability", 0, 1), a.range("view3-crop-scale", 1e-3, 1));
+                a.num("grayscale-probability", 0, 1), a.range("blur-sigma", 1e-3, 100), a.num("blur-kernel-fraction", 0, 1),
+                a.perView("blur-probability"), a.perView("solarize-probability"), a.num("solarize-threshold", 0, 1),
+                a.range("view3-crop-scale", 1e-3, 1));
         double[] cj = augment.colorJitter();
         if (cj.length != 4 || cj[0] < 0 || cj[1] < 0 || cj[2] < 0 || cj[3] < 0 || cj[3] > 0.5) {
             throw new ConfigError("bad value for key essl.augment.color-jitter: want [brightness, contrast, saturation, hue]"

@@ -66,6 +66,16 @@ final class Settings {
         return get(p, Config::getDoubleList).stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    /** Three probabilities, one per view (view 1, view 2, view 3). */
+    double[] perView(String p) {
+        double[] v = doubles(p);
+        if (v.length != 3) throw new ConfigError("bad value for key " + key(p) + ": want [view 1, view 2, view 3]");
+        for (double x : v) {
+            if (x < 0 || x > 1) throw new ConfigError("bad value for key " + key(p) + ": " + x + " (must be in [0, 1])");
+        }
+        return v;
+    }
+
     int[] ints(String p, int min) {
         int[] v = get(p, Config::getIntList).stream().mapToInt(Integer::intValue).toArray();
         for (int x : v) {
