@@ -14,7 +14,8 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
 
     public record Data(String format, String name, String dir, String trainImages, String trainLabels,
                        String testImages, String testLabels, int pretrainLimit, int partitions,
-                       java.util.List<String> classNames, double[] mean, double[] std) implements Serializable {
+                       java.util.List<String> classNames, double[] mean, double[] std, boolean toRgb)
+            implements Serializable {
         public String path(String file) {
             return file.contains("/") ? file : dir + "/" + file;
         }
@@ -67,7 +68,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
         Settings d = s.section("data");
         Data data = new Data(d.oneOf("format", "idx"), d.str("name"), d.str("dir"), d.str("train-images"),
                 d.str("train-labels"), d.str("test-images"), d.str("test-labels"), d.integer("pretrain-limit", 0),
-                d.integer("partitions", 0), d.strings("class-names"), d.doubles("mean"), d.doubles("std"));
+                d.integer("partitions", 0), d.strings("class-names"), d.doubles("mean"), d.doubles("std"), d.bool("to-rgb"));
         if (data.mean().length != data.std().length || data.mean().length == 0) {
             throw new ConfigError("bad value for key essl.data.std: needs one value per channel, like essl.data.mean");
         }

@@ -74,9 +74,12 @@ public final class IdxSource {
             ranges.add(new int[]{(int) ((long) n * i / p), (int) ((long) n * (i + 1) / p)});
         }
         SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());
+        boolean rgb = conf.toRgb();
         return sc.parallelize(ranges, p).flatMap(r -> {
             try (InputStream in = open(hadoop.value(), images)) {
-                return Arrays.asList(IdxReader.readImages(in, images, labels, r[0], r[1])).iterator();
+                ImageRecord[] read = IdxReader.readImages(in, images, labels, r[0], r[1]);
+                if (rgb) for (int i = 0; i < read.length; i++) read[i] = read[i].toRgb();
+                return Arrays.asList(read).iterator();
             }
         });
     }

@@ -104,4 +104,16 @@ class IdxReaderTest {
                 () -> IdxReader.readImages(new ByteArrayInputStream(plain("t10k-images-idx3-ubyte.gz")), "x", tooFew, 0, 1));
         assertTrue(e.getMessage().contains("256 images but 3 labels"), e.getMessage());
     }
+
+    @Test
+    void grayscaleToRgbReplicatesTheChannel() {
+        ImageRecord gray = new ImageRecord(5, 3, 1, 2, 2, new byte[]{1, 2, 3, (byte) 250});
+        ImageRecord rgb = gray.toRgb();
+        assertEquals(3, rgb.channels());
+        assertEquals(5, rgb.id());
+        assertEquals(3, rgb.label());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[]{1, 2, 3, (byte) 250, 1, 2, 3, (byte) 250, 1, 2, 3, (byte) 250},
+                rgb.pixels());
+        assertSame(rgb, rgb.toRgb(), "three-channel images are left alone");
+    }
 }
