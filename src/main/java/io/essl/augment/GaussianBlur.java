@@ -39,13 +39,14 @@ public record GaussianBlur(double sigmaMin, double sigmaMax, double kernelFracti
         float[] tmp = new float[h * w], out = new float[src.length], pad = new float[w + 2 * r];
         for (int ch = 0; ch < c; ch++) {
             int plane = ch * h * w;
+            java.util.Arrays.fill(tmp, 0f);
             for (int y = 0; y < h; y++) {                  // horizontal pass over a reflect-padded copy of the row
                 int row = plane + y * w;
                 for (int i = -r; i < w + r; i++) pad[i + r] = src[row + reflect(i, w)];
-                for (int x = 0; x < w; x++) {
-                    float v = 0;
-                    for (int j = 0; j < k; j++) v += wt[j] * pad[x + j];
-                    tmp[y * w + x] = v;
+                int dst = y * w;
+                for (int j = 0; j < k; j++) {              // tap-major so the inner loop vectorises
+                    float wj = wt[j];
+                    for (int x = 0; x < w; x++) tmp[dst + x] += wj * pad[x + j];
                 }
             }
             for (int y = 0; y < h; y++) {                  // vertical pass, a whole row at a time
