@@ -35,21 +35,8 @@ class InfoNceLossTest {
 
     @Test
     void gradientMatchesFiniteDifferences() {
-        double[][] z = NtXentLossTest.randomRows(new Random(13), 8, 3);
-        double t = 0.2;
-        INDArray grad = new InfoNceLoss(t).computeGradient(null, Nd4j.create(z), new ActivationIdentity(), null);
-        double eps = 1e-6;
-        for (int i = 0; i < z.length; i++) {
-            for (int j = 0; j < z[0].length; j++) {
-                double keep = z[i][j];
-                z[i][j] = keep + eps;
-                double up = reference(z, t) * z.length;
-                z[i][j] = keep - eps;
-                double down = reference(z, t) * z.length;
-                z[i][j] = keep;
-                assertEquals((up - down) / (2 * eps), grad.getDouble(i, j), 1e-6, "d/dz[" + i + "][" + j + "]");
-            }
-        }
+        NtXentLossTest.assertGradientMatchesFiniteDifferences(new InfoNceLoss(0.2),
+                NtXentLossTest.randomRows(new Random(13), 8, 3), z -> reference(z, 0.2));
     }
 
     /**
@@ -65,19 +52,9 @@ class InfoNceLossTest {
         double total = 0;
         for (int i = 0; i < a.length; i++) {
             double denom = 0;
-            for (double[] bj : b) denom += Math.exp(cos(a[i], bj) / t);
-            total += Math.log(denom) - cos(a[i], b[i]) / t;
+            for (double[] bj : b) denom += Math.exp(NtXentLossTest.cos(a[i], bj) / t);
+            total += Math.log(denom) - NtXentLossTest.cos(a[i], b[i]) / t;
         }
         return total / a.length;
-    }
-
-    private static double cos(double[] x, double[] y) {
-        double xy = 0, xx = 0, yy = 0;
-        for (int k = 0; k < x.length; k++) {
-            xy += x[k] * y[k];
-            xx += x[k] * x[k];
-            yy += y[k] * y[k];
-        }
-        return xy / Math.sqrt(xx * yy);
     }
 }

@@ -37,18 +37,22 @@ class NtXentLossTest {
 
     @Test
     void gradientMatchesFiniteDifferences() {
-        Random r = new Random(11);
-        double[][] z = randomRows(r, 6, 4);
-        double t = 0.5;
-        INDArray grad = new NtXentLoss(t).computeGradient(null, Nd4j.create(z), new ActivationIdentity(), null);
+        assertGradientMatchesFiniteDifferences(new NtXentLoss(0.5), randomRows(new Random(11), 6, 4),
+                z -> reference(z, 0.5));
+    }
+
+    /** dL/dz of the summed per-row losses against central differences of a plain-loop mean loss. */
+    static void assertGradientMatchesFiniteDifferences(ContrastiveLoss loss, double[][] z,
+                                                       java.util.function.ToDoubleFunction<double[][]> meanLoss) {
+        INDArray grad = loss.computeGradient(null, Nd4j.create(z), new ActivationIdentity(), null);
         double eps = 1e-6;
         for (int i = 0; i < z.length; i++) {
             for (int j = 0; j < z[0].length; j++) {
                 double keep = z[i][j];
                 z[i][j] = keep + eps;
-                double up = reference(z, t) * z.length;
+                double up = meanLoss.applyAsDouble(z) * z.length;
                 z[i][j] = keep - eps;
-                double down = reference(z, t) * z.length;
+                double down = meanLoss.applyAsDouble(z) * z.length;
                 z[i][j] = keep;
                 assertEquals((up - down) / (2 * eps), grad.getDouble(i, j), 1e-6, "d/dz[" + i + "][" + j + "]");
             }
@@ -90,7 +94,7 @@ class NtXentLossTest {
         return total / rows;
     }
 
-    private static double cos(double[] a, double[] b) {
+    static double cos(double[] a, double[] b) {
         double ab = 0, aa = 0, bb = 0;
         for (int k = 0; k < a.length; k++) {
             ab += a[k] * b[k];
