@@ -65,6 +65,15 @@ public class BenchCommand {
             if (rc != 0 || lines.isEmpty()) throw new IllegalStateException("peer failed (exit " + rc + "):\n" + out);
             return new com.fasterxml.jackson.databind.ObjectMapper().readValue(lines.get(lines.size() - 1), Map.class);
         }
+
+        /** Adds the peer's throughput and ours / peer to the JSON line and prints the comparison. */
+        static void compare(Map<String, Object> json, double ours, Map<String, Object> peer) {
+            double theirs = ((Number) peer.get("images_per_s")).doubleValue();
+            json.put("peer", peer.get("framework"));
+            json.put("peer_images_per_s", theirs);
+            json.put("ratio", ours / theirs);
+            System.out.printf("peer (%s): %.1f images/s%nratio ours/peer: %.2f%n", peer.get("framework"), theirs, ours / theirs);
+        }
     }
 
     @Command(name = "step", mixinStandardHelpOptions = true,
@@ -131,13 +140,8 @@ public class BenchCommand {
                 Map<String, Object> peer = peerOptions.run("step", "--batch", "" + batch, "--size", "" + size,
                         "--channels", "" + channels, "--width", "" + width, "--lmbd", "" + lambda, "--threads",
                         json.get("threads").toString(), "--warmup", "" + warmup, "--steps", "" + steps);
-                double theirs = ((Number) peer.get("images_per_s")).doubleValue();
-                json.put("peer", peer.get("framework"));
                 json.put("peer_median_step_s", peer.get("median_step_s"));
-                json.put("peer_images_per_s", theirs);
-                json.put("ratio", ours / theirs);
-                System.out.printf("peer (%s): %.3f s/step, %.1f images/s%nratio ours/peer: %.2f%n", peer.get("framework"),
-                        ((Number) peer.get("median_step_s")).doubleValue(), theirs, ours / theirs);
+                PeerOptions.compare(json, ours, peer);
             }
             System.out.println(Report.line(json));
             return Main.OK;
@@ -249,12 +253,7 @@ public class BenchCommand {
                 // square sources; for the ImageNet recipe it gets 400 x 400 sources and so does less work than ours.
                 Map<String, Object> peer = peerOptions.run("augment", "--size", "" + s1, "--src", "" + (imagenet ? 400 : src),
                         "--channels", "" + channels, "--seconds", "" + seconds);
-                double theirs = ((Number) peer.get("images_per_s")).doubleValue();
-                json.put("peer", peer.get("framework"));
-                json.put("peer_images_per_s", theirs);
-                json.put("ratio", ours / theirs);
-                System.out.printf("peer (%s, one core): %.0f images/s%nratio ours/peer: %.2f%n", peer.get("framework"),
-                        theirs, ours / theirs);
+                PeerOptions.compare(json, ours, peer);
             }
             System.out.println(Report.line(json));
             return Main.OK;

@@ -50,6 +50,7 @@ public class ModelCommand implements Callable<Integer> {
                 conf.seed(), DataType.FLOAT));
         g.init();
         Map<String, Long> parts = new LinkedHashMap<>();
+        for (String p : List.of("backbone", "projector", "rotation_head")) parts.put(p, 0L);
         for (GraphVertex v : g.getVertices()) {
             String part = v.getVertexName().equals(EsslGraph.BACKBONE) ? "backbone"
                     : v.getVertexName().startsWith("proj_") ? "projector" : "rotation_head";

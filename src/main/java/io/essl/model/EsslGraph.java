@@ -61,8 +61,8 @@ public final class EsslGraph {
                                                             Optimisers.Optimisation opt, long seed, DataType dataType) {
         boolean withGroup = m.lambda() > 0;
         Backbones.Spec spec = backboneSpec(m, in.channels());
-        ComputationGraphConfiguration backbone = backbone(spec, in, opt, seed + 1, dataType, WorkspaceMode.ENABLED);
-        ComputationGraphConfiguration.GraphBuilder b = base(opt, seed, dataType, WorkspaceMode.ENABLED).addInputs(INPUT);
+        ComputationGraphConfiguration backbone = backbone(spec, in, opt, seed + 1, dataType);
+        ComputationGraphConfiguration.GraphBuilder b = base(opt, seed, dataType).addInputs(INPUT);
         List<InputType> types = new ArrayList<>(List.of(InputType.convolutional(in.height(), in.width(), in.channels())));
         int features = spec.features();
         String projectorIn = BACKBONE;
@@ -98,7 +98,7 @@ public final class EsslGraph {
     /** The backbone alone, output {@link Backbones#OUTPUT}: what the probe extracts features with. */
     public static ComputationGraphConfiguration encoderOnly(EsslConfig.Model m, Shape in, long seed, DataType dataType) {
         Optimisers.Optimisation none = new Optimisers.Optimisation(new NoOp(), List.of(), List.of(), null, 0);
-        return backbone(backboneSpec(m, in.channels()), in, none, seed, dataType, WorkspaceMode.ENABLED);
+        return backbone(backboneSpec(m, in.channels()), in, none, seed, dataType);
     }
 
     /** A freshly initialised encoder, as pre-training starts from (the random-encoder baseline). */
@@ -133,20 +133,19 @@ public final class EsslGraph {
     }
 
     private static ComputationGraphConfiguration backbone(Backbones.Spec spec, Shape in, Optimisers.Optimisation opt,
-                                                          long seed, DataType dataType, WorkspaceMode workspaces) {
-        ComputationGraphConfiguration.GraphBuilder b = base(opt, seed, dataType, workspaces)
+                                                          long seed, DataType dataType) {
+        ComputationGraphConfiguration.GraphBuilder b = base(opt, seed, dataType)
                 .addInputs(INPUT).setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels()));
         Backbones.add(b, spec, INPUT);
         return b.setOutputs(Backbones.OUTPUT).build();
     }
 
-    private static ComputationGraphConfiguration.GraphBuilder base(Optimisers.Optimisation opt, long seed, DataType dataType,
-                                                                   WorkspaceMode workspaces) {
+    private static ComputationGraphConfiguration.GraphBuilder base(Optimisers.Optimisation opt, long seed, DataType dataType) {
         return new NeuralNetConfiguration.Builder()
                 .seed(seed).dataType(dataType).updater(opt.updater()).weightInit(TorchInit.LINEAR)
                 .regularization(opt.weights()).regularizationBias(opt.others())
                 .convolutionMode(ConvolutionMode.Truncate)
-                .trainingWorkspaceMode(workspaces).inferenceWorkspaceMode(workspaces)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .graphBuilder();
     }
 

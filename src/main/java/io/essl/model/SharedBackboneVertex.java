@@ -56,11 +56,11 @@ final class SharedBackboneVertex extends BaseGraphVertex {
             passes[i].initGradientsView();
         }
         rows = new long[inputs];
-        paramTable = flatOrder(passes[0], false);
+        paramTable = flatOrder(passes[0]);
     }
 
     /** "layer_param" to its view, in the order of the flattened parameter array (the graph's topological order). */
-    private Map<String, INDArray> flatOrder(ComputationGraph g, boolean gradients) {
+    private Map<String, INDArray> flatOrder(ComputationGraph g) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         GraphVertex[] vertices = g.getVertices();
         for (int v : g.topologicalSortOrder()) {
@@ -69,15 +69,10 @@ final class SharedBackboneVertex extends BaseGraphVertex {
             for (Map.Entry<String, INDArray> e : l.paramTable().entrySet()) {
                 String key = vertices[v].getVertexName() + "_" + e.getKey();
                 out.put(key, e.getValue());
-                if (!gradients) layerOfParam.put(key, l);
+                layerOfParam.put(key, l);
             }
         }
         return out;
-    }
-
-    /** The backbone graph of input 0 (parameters shared with this vertex). */
-    ComputationGraph backbone() {
-        return passes[0];
     }
 
     @Override
