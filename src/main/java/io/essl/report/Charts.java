@@ -61,6 +61,19 @@ public final class Charts {
         save(chart, png, 760, 640);
     }
 
+    /** One bar per entry with its mean and a ±1 standard deviation whisker (e.g. accuracy over seeds). */
+    public static void meanStd(String title, String valueLabel, java.util.Map<String, double[]> meanAndStd, File png)
+            throws IOException {
+        org.jfree.data.statistics.DefaultStatisticalCategoryDataset data =
+                new org.jfree.data.statistics.DefaultStatisticalCategoryDataset();
+        meanAndStd.forEach((name, ms) -> data.add(ms[0], ms[1], valueLabel, name));
+        org.jfree.chart.plot.CategoryPlot plot = new org.jfree.chart.plot.CategoryPlot(data,
+                new org.jfree.chart.axis.CategoryAxis(), new NumberAxis(valueLabel),
+                new org.jfree.chart.renderer.category.StatisticalBarRenderer());
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        save(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false), png, 760, 480);
+    }
+
     /** Loss parts per step (and the learning rate on a second axis). */
     public static void trainingCurves(int[] steps, double[] contrastive, double[] group, double[] lr, File png)
             throws IOException {

@@ -1,0 +1,165 @@
+package io.essl.cli;
+
+import io.essl.config.ConfigLoader;
+import io.essl.config.EsslConfig;
+import io.essl.model.EsslGraph;
+import io.essl.probe.ProbeData;
+import io.essl.probe.ProbeJob;
+import io.essl.report.Charts;
+import io.essl.report.Report;
+import io.essl.spark.SparkContexts;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The fidelity study: SimCLR (lambda 0) against E-SimCLR (lambda 0.4 with the spec's doubled learning rate) on
+ * the recipe's data, several seeds each, each probed (fast protocol and kNN), with the raw-pixel and
+ * random-encoder baselines; mean ± std as JSON, a Markdown table (also written into docs/results.md between
+ * markers) and a PNG.
+ */
+@Command(name = "fidelity", mixinStandardHelpOptions = true,
+        description = "SimCLR vs E-SimCLR over seeds on the recipe's data (default conf/fidelity.conf): mean ± std.")
+public class FidelityCommand implements Callable<Integer> {
+    static final String BEGIN = "<!-- fidelity:begin -->", END = "<!-- fidelity:end -->";
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--seeds", defaultValue = "3", description = "Seeds per method (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(names = "--out", defaultValue = "runs/fidelity", description = "Models and reports (default: ${DEFAULT-VALUE}).")
+    File out;
+
+    @Option(names = "--results", defaultValue = "docs/results.md",
+            description = "Markdown file whose fidelity section is replaced (\"\" = none) (default: ${DEFAULT-VALUE}).")
+    String results;
+
+    record Run(String method, long seed, double top1, double knnTop1, double seconds, long steps) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        String recipeName = common.config != null ? common.config.getPath() : "conf/fidelity.conf";
+        EsslConfig base = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, common.overrides);
+        if (base.data().dir().equals(DatasetInstaller.DIR)) DatasetInstaller.ensureFashionMnist();
+        Runs.preflight(base);
+        double lr = base.train().baseLr();
+        List<Run> runs = new ArrayList<>();
+        Map<String, Double> baselines = new LinkedHashMap<>();
+        try (SparkSession spark = SparkContexts.start(base.spark())) {
+            try (ProbeData data = ProbeData.load(spark, base)) {
+                baselines.put("raw pixels", ProbeJob.pixels(spark, base, data).probe().top1());
+                baselines.put("random encoder", ProbeJob.encoder(spark, base, data,
+                        EsslGraph.randomEncoder(base.model(), shapeOf(base), base.seed()), "random encoder", false, null)
+                        .probe().top1());
+            }
+            for (int s = 0; s < seeds; s++) {
+                for (String method : List.of("SimCLR", "E-SimCLR")) {
+                    boolean e = method.equals("E-SimCLR");
+                    long seed = base.seed() + s;
+                    File dir = new File(out, (e ? "esimclr" : "simclr") + "-seed" + seed);
+                    List<String> sets = new ArrayList<>(common.overrides);
+                    sets.addAll(List.of("seed=" + seed, "model.lambda=" + (e ? base.model().lambda() : 0),
+                            // The spec doubles the E-variant's learning rate (0.06 vs 0.03 x batch/256).
+                            "train.base-lr=" + (e ? lr : lr / 2), "output.dir=\"" + dir.getPath() + "\""));
+                    EsslConfig conf = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, sets);
+                    Report report = new Report();
+                    File reportFile = new File(dir, "report.json");
+                    Runs.pretrainAndProbe(spark, conf, new File(dir, "model.zip").getPath(), false, report, reportFile);
+                    Runs.finish(report, reportFile, System.nanoTime());
+                    Map<String, Object> r = report.asMap();
+                    runs.add(new Run(method, seed, num(r, "probe", "top1"), num(r, "knn", "top1"),
+                            num(r, "pretrain", "seconds"), (long) num(r, "pretrain", "steps")));
+                }
+            }
+        }
+        Map<String, Object> json = summary(base, runs, baselines, (System.nanoTime() - start) / 1e9);
+        out.mkdirs();
+        Files.writeString(new File(out, "fidelity.json").toPath(), Report.line(json), StandardCharsets.UTF_8);
+        File png = new File(out, "fidelity.png");
+        Map<String, double[]> bars = new LinkedHashMap<>();
+        for (String m : List.of("SimCLR", "E-SimCLR")) bars.put(m, meanStd(runs, m, true));
+        baselines.forEach((k, v) -> bars.put(k, new double[]{v, 0}));
+        Charts.meanStd("Linear probe top-1 (fast protocol), mean ± std over " + seeds + " seed(s)", "top-1", bars, png);
+        String table = table(runs, baselines, seeds, png, recipeName);
+        System.out.println(table);
+        if (!results.isBlank()) writeSection(new File(results), table);
+        System.out.println(Report.line(json));
+        return Main.OK;
+    }
+
+    private static EsslGraph.Shape shapeOf(EsslConfig c) {
+        return new EsslGraph.Shape(c.data().mean().length, 28, 28); // Fashion-MNIST/MNIST
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double num(Map<String, Object> r, String section, String key) {
+        Object s = r.get(section);
+        Object v = s instanceof Map ? ((Map<String, Object>) s).get(key) : null;
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /** Mean and (sample) standard deviation of the probe (or kNN) top-1 of one method. */
+    static double[] meanStd(List<Run> runs, String method, boolean probe) {
+        double[] v = runs.stream().filter(r -> r.method().equals(method)).mapToDouble(r -> probe ? r.top1() : r.knnTop1()).toArray();
+        double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
+        double var = v.length < 2 ? 0 : java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / (v.length - 1);
+        return new double[]{mean, Math.sqrt(var)};
+    }
+
+    private static Map<String, Object> summary(EsslConfig base, List<Run> runs, Map<String, Double> baselines, double seconds) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("what", "fidelity");
+        json.put("dataset", base.data().name());
+        for (String m : List.of("SimCLR", "E-SimCLR")) {
+            double[] p = meanStd(runs, m, true), k = meanStd(runs, m, false);
+            json.put(m + "_probe_top1_mean", p[0]);
+            json.put(m + "_probe_top1_std", p[1]);
+            json.put(m + "_knn_top1_mean", k[0]);
+            json.put(m + "_knn_top1_std", k[1]);
+        }
+        json.put("baselines", baselines);
+        json.put("runs", runs);
+        json.put("seconds", seconds);
+        return json;
+    }
+
+    private static String table(List<Run> runs, Map<String, Double> baselines, int seeds, File png, String recipe) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("%s%n### Fidelity: SimCLR vs E-SimCLR (%d seed(s) each, recipe %s)%n%n", BEGIN, seeds,
+                recipe));
+        b.append("| encoder | linear probe top-1 (mean ± std) | kNN top-1 (mean ± std) | pre-training per run |\n|---|---|---|---|\n");
+        for (String m : List.of("SimCLR", "E-SimCLR")) {
+            double[] p = meanStd(runs, m, true), k = meanStd(runs, m, false);
+            double secs = runs.stream().filter(r -> r.method().equals(m)).mapToDouble(Run::seconds).average().orElse(0);
+            long steps = (long) runs.stream().filter(r -> r.method().equals(m)).mapToLong(Run::steps).average().orElse(0);
+            b.append(String.format("| %s | %.4f ± %.4f | %.4f ± %.4f | %.0f s, %d steps |%n", m, p[0], p[1], k[0], k[1], secs, steps));
+        }
+        baselines.forEach((k, v) -> b.append(String.format("| %s | %.4f | | |%n", k, v)));
+        b.append(String.format("%nPer run: %s%n%nPlot: `%s`.%n%s%n", runs.stream()
+                .map(r -> String.format("%s seed %d %.4f", r.method(), r.seed(), r.top1())).toList(), png.getPath(), END));
+        return b.toString();
+    }
+
+    /** Replaces the text between the markers (or appends it) so the study can be rerun into the same file. */
+    static void writeSection(File md, String section) throws java.io.IOException {
+        String text = md.isFile() ? Files.readString(md.toPath()) : "";
+        int a = text.indexOf(BEGIN), z = text.indexOf(END);
+        String updated = a >= 0 && z > a ? text.substring(0, a) + section.strip() + text.substring(z + END.length())
+                : text + (text.endsWith("\n") ? "\n" : "\n\n") + section.strip() + "\n";
+        Files.writeString(md.toPath(), updated, StandardCharsets.UTF_8);
+    }
+}
