@@ -29,11 +29,13 @@ public final class BatchBuilder implements Serializable {
         int g = views.group().size();
         FloatImage[] v1 = new FloatImage[n], v2 = new FloatImage[n], v3 = new FloatImage[withGroup ? n * g : 0];
         for (int i = 0; i < n; i++) {
-            FloatImage[] three = withGroup ? views.views(images.get(i), epoch) : null;
-            v1[i] = withGroup ? three[0] : views.view(images.get(i), epoch, ViewFactory.VIEW1);
-            v2[i] = withGroup ? three[1] : views.view(images.get(i), epoch, ViewFactory.VIEW2);
+            ImageRecord r = images.get(i);
+            FloatImage src = FloatImage.of(r);
+            v1[i] = views.view(src, r.id(), epoch, ViewFactory.VIEW1);
+            v2[i] = views.view(src, r.id(), epoch, ViewFactory.VIEW2);
             if (withGroup) {
-                for (int e = 0; e < g; e++) v3[g * i + e] = views.group().apply(e, three[2]);
+                FloatImage base = views.view(src, r.id(), epoch, ViewFactory.VIEW3);
+                for (int e = 0; e < g; e++) v3[g * i + e] = views.group().apply(e, base);
             }
         }
         FloatImage[] pairs = new FloatImage[2 * n];

@@ -59,13 +59,8 @@ public final class ViewFactory implements Serializable {
         return view(FloatImage.of(r), r.id(), epoch, view);
     }
 
-    /** Views 1, 2 and 3 of an image, converting its pixels once. */
-    public FloatImage[] views(ImageRecord r, int epoch) {
-        FloatImage src = FloatImage.of(r);
-        return new FloatImage[]{view(src, r.id(), epoch, VIEW1), view(src, r.id(), epoch, VIEW2), view(src, r.id(), epoch, VIEW3)};
-    }
-
-    private FloatImage view(FloatImage src, long id, int epoch, int view) {
+    /** A view of image {@code id} from its pixels already converted (so several views convert them once). */
+    public FloatImage view(FloatImage src, long id, int epoch, int view) {
         SplittableRandom rnd = Seeds.forView(seed, epoch, id, view);
         FloatImage img = (view == VIEW3 ? crop3 : crop).apply(src, rnd);
         if (rnd.nextDouble() < flipP) img = Flip.horizontal(img);

@@ -232,10 +232,10 @@ public class BenchCommand {
             while (System.nanoTime() < end) {
                 io.essl.data.ImageRecord r = images.get((int) (n % images.size()));
                 if (n % images.size() == 0) epoch++;
-                io.essl.augment.FloatImage[] three = views.views(r, (int) epoch);
-                views.normalise(three[0], out1, 0);
-                views.normalise(three[1], out1, 0);
-                views.normalise(three[2], out3, 0);
+                io.essl.augment.FloatImage src = io.essl.augment.FloatImage.of(r);
+                views.normalise(views.view(src, r.id(), (int) epoch, io.essl.augment.ViewFactory.VIEW1), out1, 0);
+                views.normalise(views.view(src, r.id(), (int) epoch, io.essl.augment.ViewFactory.VIEW2), out1, 0);
+                views.normalise(views.view(src, r.id(), (int) epoch, io.essl.augment.ViewFactory.VIEW3), out3, 0);
                 n++;
             }
             double ours = n / ((System.nanoTime() - t0) / 1e9);

@@ -63,7 +63,7 @@ public class FidelityCommand implements Callable<Integer> {
             try (ProbeData data = ProbeData.load(spark, base)) {
                 baselines.put("raw pixels", ProbeJob.pixels(spark, base, data).probe().top1());
                 baselines.put("random encoder", ProbeJob.encoder(spark, base, data,
-                        EsslGraph.randomEncoder(base.model(), shapeOf(base), base.seed()), "random encoder", false, null)
+                        EsslGraph.randomEncoder(base.model(), shapeOf(data), base.seed()), "random encoder", false, null)
                         .probe().top1());
             }
             for (int s = 0; s < seeds; s++) {
@@ -76,10 +76,11 @@ public class FidelityCommand implements Callable<Integer> {
                             // The spec doubles the E-variant's learning rate (0.06 vs 0.03 x batch/256).
                             "train.base-lr=" + (e ? lr : lr / 2), "output.dir=\"" + dir.getPath() + "\""));
                     EsslConfig conf = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, sets);
+                    long runStart = System.nanoTime();
                     Report report = new Report();
                     File reportFile = new File(dir, "report.json");
                     Runs.pretrainAndProbe(spark, conf, new File(dir, "model.zip").getPath(), false, report, reportFile);
-                    Runs.finish(report, reportFile, System.nanoTime());
+                    Runs.finish(report, reportFile, runStart);
                     Map<String, Object> r = report.asMap();
                     runs.add(new Run(method, seed, num(r, "probe", "top1"), num(r, "knn", "top1"),
                             num(r, "pretrain", "seconds"), (long) num(r, "pretrain", "steps")));
@@ -101,8 +102,9 @@ public class FidelityCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private static EsslGraph.Shape shapeOf(EsslConfig c) {
-        return new EsslGraph.Shape(c.data().mean().length, 28, 28); // Fashion-MNIST/MNIST
+    private static EsslGraph.Shape shapeOf(ProbeData data) {
+        var first = data.train().first();
+        return new EsslGraph.Shape(first.channels(), first.height(), first.width());
     }
 
     @SuppressWarnings("unchecked")

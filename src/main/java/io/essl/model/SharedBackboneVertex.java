@@ -194,55 +194,57 @@ final class SharedBackboneVertex extends BaseGraphVertex {
         return param.substring(param.lastIndexOf('_') + 1);
     }
 
-    /** Updater and regularisation of each parameter are those of the backbone layer it belongs to. */
     @Override
     public TrainingConfig getConfig() {
-        return new TrainingConfig() {
-            @Override
-            public String getLayerName() {
-                return vertexName;
-            }
-
-            @Override
-            public List<Regularization> getRegularizationByParam(String param) {
-                // DL4J never regularises BatchNorm's scale and shift; the reference's SGD decays them like biases.
-                String key = key(param);
-                if (conf(param) instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn
-                        && (key.equals("gamma") || key.equals("beta"))) {
-                    return bn.getRegularizationBias();
-                }
-                return conf(param).getRegularizationByParam(key);
-            }
-
-            @Override
-            public boolean isPretrainParam(String param) {
-                return false;
-            }
-
-            @Override
-            public IUpdater getUpdaterByParam(String param) {
-                return conf(param).getUpdaterByParam(key(param));
-            }
-
-            @Override
-            public GradientNormalization getGradientNormalization() {
-                return GradientNormalization.None;
-            }
-
-            @Override
-            public double getGradientNormalizationThreshold() {
-                return 0;
-            }
-
-            @Override
-            public void setDataType(DataType dataType) {
-            }
-
-            private org.deeplearning4j.nn.conf.layers.Layer conf(String param) {
-                return layerOfParam.get(param).conf().getLayer();
-            }
-        };
+        return config;
     }
+
+    /** Updater and regularisation of each parameter are those of the backbone layer it belongs to. */
+    private final TrainingConfig config = new TrainingConfig() {
+        @Override
+        public String getLayerName() {
+            return vertexName;
+        }
+
+        @Override
+        public List<Regularization> getRegularizationByParam(String param) {
+            // DL4J never regularises BatchNorm's scale and shift; the reference's SGD decays them like biases.
+            String key = key(param);
+            if (conf(param) instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn
+                    && (key.equals("gamma") || key.equals("beta"))) {
+                return bn.getRegularizationBias();
+            }
+            return conf(param).getRegularizationByParam(key);
+        }
+
+        @Override
+        public boolean isPretrainParam(String param) {
+            return false;
+        }
+
+        @Override
+        public IUpdater getUpdaterByParam(String param) {
+            return conf(param).getUpdaterByParam(key(param));
+        }
+
+        @Override
+        public GradientNormalization getGradientNormalization() {
+            return GradientNormalization.None;
+        }
+
+        @Override
+        public double getGradientNormalizationThreshold() {
+            return 0;
+        }
+
+        @Override
+        public void setDataType(DataType dataType) {
+        }
+
+        private org.deeplearning4j.nn.conf.layers.Layer conf(String param) {
+            return layerOfParam.get(param).conf().getLayer();
+        }
+    };
 
     @Override
     public String toString() {

@@ -207,6 +207,7 @@ public final class PretrainJob {
         meta.put("step", step);
         meta.put("epoch", epoch);
         meta.put("input_shape", List.of(shape.channels(), shape.height(), shape.width()));
+        meta.put("view3_size", shape.view3Size());
         meta.put("model", conf.model());
         meta.put("config", conf.rendered());
         String path = checkpoints.save(graph, step, meta);
