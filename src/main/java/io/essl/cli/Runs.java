@@ -92,6 +92,7 @@ final class Runs {
                 .put("pretrain.lambda", conf.model().lambda())
                 .put("pretrain.images", r.images())
                 .put("pretrain.workers", r.workers())
+                .put("train.strategy", conf.train().strategy())
                 .put("pretrain.images_per_step", r.imagesPerStep())
                 .put("pretrain.steps", r.stepsDone())
                 .put("pretrain.steps_planned", r.stepsPlanned())

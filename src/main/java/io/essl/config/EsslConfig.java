@@ -42,11 +42,17 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                         double temperature, double lambda) implements Serializable {
     }
 
-    public record Train(int epochs, int batchSize, int workers, int averagingFrequency, String optimizer,
+    public record Train(int epochs, int batchSize, String strategy, int workers, int averagingFrequency, Sharing sharing,
+                        String optimizer,
                         double baseLr, double lrFloor, double momentum, double weightDecay, double larsEta, int warmupEpochs,
                         int maxSeconds, int maxSteps, String resume, String checkpointDir, int checkpointEverySteps,
                         int checkpointKeep, int knnEveryEpochs, int monitorTrainImages, int monitorTestImages)
             implements Serializable {
+    }
+
+    /** Gradient-sharing settings (train.sharing). */
+    public record Sharing(String thresholdAlgorithm, double threshold, double residualClip, int residualClipEvery,
+                          int port, String controller, String networkMask) implements Serializable {
     }
 
     public record Probe(String protocol, int trainLimit, int testLimit, java.util.List<Double> regParams,
@@ -96,8 +102,12 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
             throw new ConfigError("bad value for key essl.model.projector: needs at least one layer size");
         }
         Settings t = s.section("train");
-        Train train = new Train(t.integer("epochs", 1), t.integer("batch-size", 2), t.integer("workers", 0),
-                t.integer("averaging-frequency", 1), t.oneOf("optimizer", "sgd", "lars", "adam"),
+        Settings sh = t.section("sharing");
+        Sharing sharing = new Sharing(sh.oneOf("threshold-algorithm", "adaptive", "fixed"), sh.num("threshold", 1e-9, 1),
+                sh.num("residual-clip", 0, 1e6), sh.integer("residual-clip-every", 0), sh.integer("port", 1024),
+                sh.str("controller"), sh.str("network-mask"));
+        Train train = new Train(t.integer("epochs", 1), t.integer("batch-size", 2), t.oneOf("strategy", "averaging", "sharing"),
+                t.integer("workers", 0), t.integer("averaging-frequency", 1), sharing, t.oneOf("optimizer", "sgd", "lars", "adam"),
                 t.num("base-lr", 0, 100), t.num("lr-floor", 0, 1), t.num("momentum", 0, 1), t.num("weight-decay", 0, 1),
                 t.num("lars-eta", 0, 1),
                 t.integer("warmup-epochs", 0), t.integer("max-seconds", 0), t.integer("max-steps", 0),

@@ -50,19 +50,29 @@ public final class EpochBatches implements AutoCloseable {
         return numBatches;
     }
 
-    /** Batches [first, first + count) as one MultiDataSet each, in {@code workers} partitions. */
-    public JavaRDD<MultiDataSet> batches(int first, int count, int workers, BatchBuilder builder, int epoch) {
+    /**
+     * Batches [first, first + count) as one MultiDataSet each, in {@code workers} partitions. The k-th batch of a
+     * partition is stamped with global iteration {@code firstIteration + k}: each worker's k-th batch of a step is
+     * the step's k-th iteration. The tasks report their training to {@code metrics}.
+     */
+    public JavaRDD<MultiDataSet> batches(int first, int count, int workers, BatchBuilder builder, int epoch,
+                                         int firstIteration, StepMetrics metrics) {
         int end = first + count;
         PartitionPruningRDD<Tuple2<Long, ImageRecord>> pruned =
                 PartitionPruningRDD.create(byBatch.rdd(), new InRange(first, end));
         JavaRDD<Tuple2<Long, ImageRecord>> slice = new JavaRDD<>(pruned, ClassTag$.MODULE$.apply(Tuple2.class));
         if (workers < count) slice = slice.coalesce(workers);
         int n = batchSize;
-        return slice.mapPartitions(it -> toBatches(it, n, builder, epoch));
+        return slice.mapPartitions(it -> {
+            java.util.Objects.requireNonNull(metrics); // captured: each task deserialises its own copy (StepMetrics)
+            List<MultiDataSet> out = toBatches(it, n, builder, epoch);
+            for (int k = 0; k < out.size(); k++) StepListener.stamp(out.get(k), firstIteration + k, epoch);
+            return out.iterator();
+        });
     }
 
-    private static Iterator<MultiDataSet> toBatches(Iterator<Tuple2<Long, ImageRecord>> it, int n, BatchBuilder builder,
-                                                    int epoch) {
+    private static List<MultiDataSet> toBatches(Iterator<Tuple2<Long, ImageRecord>> it, int n, BatchBuilder builder,
+                                                int epoch) {
         List<MultiDataSet> out = new ArrayList<>();
         List<ImageRecord> current = new ArrayList<>(n);
         long currentBatch = -1;
@@ -77,7 +87,7 @@ public final class EpochBatches implements AutoCloseable {
             current.add(t._2());
         }
         if (!current.isEmpty()) out.add(builder.build(current, epoch));
-        return out.iterator();
+        return out;
     }
 
     @Override

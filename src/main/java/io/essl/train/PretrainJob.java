@@ -14,10 +14,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
-import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +27,8 @@ import java.util.Optional;
 
 /**
  * E-SimCLR pre-training on Spark: the driver runs the epoch and step loop; each step, the workers build their
- * batches from the cached images inside their tasks and train with DL4J's parameter averaging.
+ * batches from the cached images inside their tasks and train with one of DL4J's two strategies
+ * ({@link Strategies}).
  */
 public final class PretrainJob {
     private static final Logger log = LoggerFactory.getLogger(PretrainJob.class);
@@ -60,7 +58,7 @@ public final class PretrainJob {
     public Result run(JavaSparkContext sc) throws java.io.IOException {
         EsslConfig.Train t = conf.train();
         EsslConfig.Model m = conf.model();
-        int workers = t.workers() > 0 ? t.workers() : sc.defaultParallelism();
+        int workers = workers(sc, t);
         JavaRDD<ImageRecord> images = new IdxSource(conf.data())
                 .load(sc, IdxSource.Split.TRAIN, conf.data().pretrainLimit())
                 .persist(StorageLevel.MEMORY_ONLY());
@@ -121,25 +119,14 @@ public final class PretrainJob {
             log.info("resuming from the checkpoint of step {} in {}", resumedFrom, checkpoints.dir());
         }
 
-        WorkerHook hook = new WorkerHook(sc.sc().doubleAccumulator("contrastive"), sc.sc().doubleAccumulator("group"),
-                sc.sc().doubleAccumulator("group accuracy"), sc.sc().doubleAccumulator("lr"),
-                sc.sc().longAccumulator("batches"));
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, rows)
-                .batchSizePerWorker(rows)            // one pre-built batch = one DL4J minibatch: pairs never split
-                .averagingFrequency(t.averagingFrequency())
-                .workerPrefetchNumBatches(0)
-                .rddTrainingApproach(RDDTrainingApproach.Direct)
-                .repartionData(Repartition.Never)    // the step's partitions are already one per worker
-                .storageLevel(StorageLevel.MEMORY_ONLY())
-                .saveUpdater(true)
-                .rngSeed(conf.seed())
-                .trainingHooks(hook)
-                .build();
-        SparkComputationGraph spark = new SparkComputationGraph(sc, graph, master);
+        StepMetrics metrics = new StepMetrics(sc.sc());
+        SparkComputationGraph spark = new SparkComputationGraph(sc, graph, Strategies.master(conf, workers, rows, sc));
+        spark.setListeners(new StepListener());
 
         log.info("pre-training {} on {} images ({}x{}x{}), {} worker(s) x {} images/batch, {} step(s)/epoch x {} epoch(s), "
-                        + "lambda {}, base lr {} (scaled {})", withGroup ? "E-SimCLR" : "SimCLR", count, shape.channels(),
-                shape.height(), shape.width(), workers, n, stepsPerEpoch, t.epochs(), m.lambda(), t.baseLr(), opt.peakLr());
+                        + "lambda {}, base lr {} (scaled {}), strategy {}", withGroup ? "E-SimCLR" : "SimCLR", count,
+                shape.channels(), shape.height(), shape.width(), workers, n, stepsPerEpoch, t.epochs(), m.lambda(),
+                t.baseLr(), opt.peakLr(), t.strategy());
         List<KnnLog> knnLogs = new ArrayList<>();
         KnnMonitor monitor = t.knnEveryEpochs() > 0 ? new KnnMonitor(sc, conf) : null;
         long start = System.nanoTime();
@@ -151,10 +138,10 @@ public final class PretrainJob {
                 for (int s = firstStep; s < stepsPerEpoch && !stop; s++) {
                     long stepStart = System.nanoTime();
                     sc.setJobDescription(String.format("pretrain epoch %d/%d step %d/%d", epoch + 1, t.epochs(), s + 1, stepsPerEpoch));
-                    hook.startStep(global * itersPerStep, epoch);
-                    spark.fitMultiDataSet(batches.batches(s * perStep, perStep, workers, builder, epoch));
+                    spark.fitMultiDataSet(batches.batches(s * perStep, perStep, workers, builder, epoch,
+                            global * itersPerStep, metrics));
                     global++;
-                    WorkerHook.Parts parts = hook.drain();
+                    StepMetrics.Parts parts = metrics.drain();
                     double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     double ips = perStep * n / stepSeconds;
@@ -193,6 +180,15 @@ public final class PretrainJob {
         return new Result(spark.getNetwork(), shape, workers, perStep * n, global, totalSteps,
                 (double) global / stepsPerEpoch, count, seconds, history, timeUp, resumedFrom, checkpoints.dir(),
                 knnLogs);
+    }
+
+    /** train.workers, or one per GPU slot when tasks are GPU-scheduled, or Spark's default parallelism. */
+    static int workers(JavaSparkContext sc, EsslConfig.Train t) {
+        if (t.workers() > 0) return t.workers();
+        int executors = sc.getConf().getInt("spark.executor.instances",
+                Math.max(1, sc.sc().getExecutorMemoryStatus().size() - 1));
+        int gpuSlots = io.essl.spark.GpuAffinity.gpuSlots(sc.getConf(), executors);
+        return gpuSlots > 0 ? gpuSlots : sc.defaultParallelism();
     }
 
     private String checkpointDir() {

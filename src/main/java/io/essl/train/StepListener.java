@@ -1,0 +1,67 @@
+package io.essl.train;
+
+import io.essl.model.EsslGraph;
+import io.essl.model.GroupCrossEntropy;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.util.NetworkUtils;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.io.Serializable;
+
+/**
+ * Runs on the workers after each batch's backward pass, before the updater. Two jobs, the same under both DL4J
+ * strategies:
+ * <ul>
+ * <li>Keeps the learning-rate schedule global. Each batch carries its position in the run (global iteration and
+ * epoch) in the labels of the contrastive output, which the loss ignores; the listener puts it on the network
+ * before the updater reads it. Parameter averaging rebuilds every worker's network each step with
+ * {@code ComputationGraphConfiguration.clone()}, which drops the counts, and gradient sharing keeps one network
+ * per executor that counts only its own batches: neither knows the global step on its own.</li>
+ * <li>Reports each output's loss, the rotation accuracy and the learning rate in use to the task's
+ * {@link StepMetrics} (DL4J only reports the sum of the losses).</li>
+ * </ul>
+ */
+public final class StepListener extends BaseTrainingListener implements Serializable {
+    /** Columns of the contrastive output's labels. */
+    private static final int ITERATION = 0, EPOCH = 1, COLUMNS = 2;
+
+    /** Labels for the contrastive output of a batch of {@code rows} rows at this position of the run. */
+    public static INDArray positionLabels(long rows, int iteration, int epoch) {
+        INDArray labels = org.nd4j.linalg.factory.Nd4j.zeros(rows, COLUMNS);
+        labels.getColumn(ITERATION).assign(iteration);
+        labels.getColumn(EPOCH).assign(epoch);
+        return labels;
+    }
+
+    /** Stamps a built batch with its position (floats hold iterations exactly up to 2^24). */
+    public static void stamp(MultiDataSet batch, int iteration, int epoch) {
+        batch.setLabels(0, positionLabels(batch.getLabels(0).rows(), iteration, epoch));
+    }
+
+    @Override
+    public void onBackwardPass(Model model) {
+        ComputationGraph g = (ComputationGraph) model;
+        INDArray position = ((IOutputLayer) g.getOutputLayer(0)).getLabels();
+        if (position != null && position.columns() == COLUMNS) {
+            g.getConfiguration().setIterationCount(position.getInt(0, ITERATION));
+            g.getConfiguration().setEpochCount(position.getInt(0, EPOCH));
+        }
+        StepMetrics metrics = StepMetrics.forCurrentTask();
+        if (metrics == null) return;
+        // DL4J adds the weight-decay term to the first output's score; remove it to report the loss alone.
+        double contrastive = g.getOutputLayer(0).score() - g.calcRegularizationScore(true);
+        double group = 0, accuracy = 0;
+        if (g.getNumOutputArrays() > 1) {
+            group = g.getOutputLayer(1).score();
+            if (((BaseOutputLayer) g.getOutputLayer(1).conf().getLayer()).getLossFn() instanceof GroupCrossEntropy ce) {
+                accuracy = ce.lastAccuracy();
+            }
+        }
+        metrics.add(contrastive, group, accuracy, NetworkUtils.getLearningRate(g, EsslGraph.FIRST_PROJECTOR_LAYER));
+    }
+}

@@ -1,0 +1,88 @@
+package io.essl.train;
+
+import org.apache.spark.SparkContext;
+import org.apache.spark.TaskContext;
+import org.apache.spark.util.DoubleAccumulator;
+import org.apache.spark.util.LongAccumulator;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The loss parts, rotation accuracy and learning rate of each trained batch, carried to the driver in Spark
+ * accumulators.
+ * <p>
+ * The accumulators travel inside the closure that builds a step's batches, so each task holds a fresh copy that
+ * Spark merges when the task ends. {@link StepListener} runs inside DL4J's training, where it cannot be handed
+ * objects per task: DL4J's gradient sharing deserialises listeners once per executor JVM and keeps them, and an
+ * accumulator only counts in the task that deserialised it. So each copy registers itself under the id of the task
+ * that deserialises it, and the listener, which runs in that task's thread under both DL4J strategies, looks it up
+ * there. Spark deserialises the whole lineage of a task, closures included, inside the task and before DL4J's
+ * code runs, also when the step's batches come from the cache, so a copy captured by the batch-building closure
+ * is registered in every training task.
+ */
+public final class StepMetrics implements Serializable {
+    private static final Map<Long, StepMetrics> BY_TASK = new ConcurrentHashMap<>();
+
+    private final DoubleAccumulator contrastive;
+    private final DoubleAccumulator group;
+    private final DoubleAccumulator groupAccuracy;
+    private final DoubleAccumulator learningRate;
+    private final LongAccumulator batches;
+
+    public StepMetrics(SparkContext sc) {
+        contrastive = sc.doubleAccumulator("contrastive loss");
+        group = sc.doubleAccumulator("rotation loss");
+        groupAccuracy = sc.doubleAccumulator("rotation accuracy");
+        learningRate = sc.doubleAccumulator("learning rate");
+        batches = sc.longAccumulator("batches");
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        TaskContext task = TaskContext.get();
+        if (task == null) return;
+        registerFor(task);
+        // The same moment is the one to pin the task's thread to its GPU: DL4J builds the network right after.
+        io.essl.spark.GpuAffinity.bindCurrentTask();
+    }
+
+    /** Makes this copy the one the task's training reports to, until the task ends. */
+    private void registerFor(TaskContext task) {
+        long id = task.taskAttemptId();
+        BY_TASK.put(id, this);
+        task.addTaskCompletionListener((TaskContext t) -> BY_TASK.remove(id));
+    }
+
+    /** The copy registered by the task running on this thread, or null outside a task. */
+    static StepMetrics forCurrentTask() {
+        TaskContext task = TaskContext.get();
+        return task == null ? null : BY_TASK.get(task.taskAttemptId());
+    }
+
+    void add(double contrastiveLoss, double groupLoss, double accuracy, double lr) {
+        contrastive.add(contrastiveLoss);
+        group.add(groupLoss);
+        groupAccuracy.add(accuracy);
+        learningRate.add(lr);
+        batches.add(1);
+    }
+
+    /** Averages over the batches since the last drain. */
+    public record Parts(double contrastive, double group, double groupAccuracy, double learningRate, long batches) {
+    }
+
+    /** On the driver, after a step: the step's averages, and a reset for the next. */
+    public Parts drain() {
+        long n = Math.max(1, batches.value());
+        Parts p = new Parts(contrastive.value() / n, group.value() / n, groupAccuracy.value() / n,
+                learningRate.value() / n, batches.value());
+        contrastive.reset();
+        group.reset();
+        groupAccuracy.reset();
+        learningRate.reset();
+        batches.reset();
+        return p;
+    }
+}
