@@ -103,6 +103,16 @@ public class BenchCommand {
         @Option(names = "--profile", description = "Also time the backbone's layers by type, forward and backward.")
         boolean profile;
 
+        @Option(names = "--spark", split = ",", paramLabel = "STRATEGY",
+                description = "Also run the same step as a pre-training job in Spark local mode with one worker on "
+                        + "Fashion-MNIST (views made in the tasks), per strategy: averaging, sharing.")
+        List<String> spark = List.of();
+
+        @Option(names = "--batches-per-task", defaultValue = "1",
+                description = "With --spark: batches each task trains per step (train.averaging-frequency); the "
+                        + "per-step costs are shared by them (default: ${DEFAULT-VALUE}).")
+        int batchesPerTask;
+
         @picocli.CommandLine.Mixin
         PeerOptions peerOptions = new PeerOptions();
 
@@ -136,6 +146,14 @@ public class BenchCommand {
                         batch / ours - backbone);
                 json.put("profile_rest_s", batch / ours - backbone);
             }
+            for (String strategy : spark) {
+                double stepS = throughSpark(strategy);
+                json.put("spark_" + strategy + "_batch_s", stepS);
+                json.put("spark_batches_per_task", batchesPerTask);
+                json.put("spark_" + strategy + "_overhead", (stepS - batch / ours) / stepS);
+                System.out.printf("Spark local mode, %s, 1 worker x %d batch(es) per step: %.3f s per batch, overhead "
+                        + "%.1f %%%n", strategy, batchesPerTask, stepS, 100 * (stepS - batch / ours) / stepS);
+            }
             if (!peerOptions.noPeer) {
                 Map<String, Object> peer = peerOptions.run("step", "--batch", "" + batch, "--size", "" + size,
                         "--channels", "" + channels, "--width", "" + width, "--lmbd", "" + lambda, "--threads",
@@ -147,11 +165,40 @@ public class BenchCommand {
             return Main.OK;
         }
 
+        private List<String> modelSettings() {
+            return List.of("model.backbone=resnet18-small", "model.width=" + (width / 64.0),
+                    "model.lambda=" + lambda, "train.optimizer=sgd", "train.base-lr=0.06", "train.weight-decay=5e-4");
+        }
+
+        /**
+         * Median seconds per batch of the same graph and batch size trained by {@link io.essl.train.PretrainJob}
+         * with one worker: Spark's scheduling, the strategy's broadcast/averaging or update sharing, and the views
+         * made in the task are what it adds to a plain fit().
+         */
+        private double throughSpark(String strategy) throws Exception {
+            if (channels != 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--spark runs on Fashion-MNIST: use --channels 1");
+            DatasetInstaller.ensureFashionMnist();
+            List<String> sets = new ArrayList<>(modelSettings());
+            sets.addAll(List.of("train.strategy=" + strategy, "train.workers=1", "train.batch-size=" + batch,
+                    "train.averaging-frequency=" + batchesPerTask,
+                    "train.epochs=1", "train.warmup-epochs=0", "train.monitor.knn-every-epochs=0",
+                    "data.pretrain-limit=" + batch * batchesPerTask * (warmup + steps), "augment.view-size=" + size,
+                    "augment.view3-size=" + size / 2, "spark.master=\"local[1]\"",
+                    "output.dir=\"" + java.nio.file.Files.createTempDirectory("essl-bench").toString().replace('\\', '/') + "\""));
+            EsslConfig conf = ConfigLoader.load(null, sets);
+            try (org.apache.spark.sql.SparkSession session = io.essl.spark.SparkContexts.start(conf.spark())) {
+                io.essl.train.PretrainJob.Result r = new io.essl.train.PretrainJob(conf)
+                        .run(io.essl.spark.SparkContexts.java(session));
+                double[] times = r.history().stream().skip(warmup).mapToDouble(l -> batch / l.imagesPerSecond())
+                        .sorted().toArray();
+                return times[times.length / 2];
+            }
+        }
+
         /** Median seconds per step of our graph's fit() on random batches shaped like the peer's. */
         private double ours() {
-            List<String> sets = List.of("model.backbone=resnet18-small", "model.width=" + (width / 64.0),
-                    "model.lambda=" + lambda, "train.optimizer=sgd", "train.base-lr=0.06", "train.weight-decay=5e-4");
-            EsslConfig conf = ConfigLoader.load(null, sets);
+            EsslConfig conf = ConfigLoader.load(null, modelSettings());
             EsslGraph.Shape shape = new EsslGraph.Shape(channels, size, size, size / 2);
             Optimisers.Optimisation opt = Optimisers.of(conf.train(), 256, 0, 1000);
             ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(conf.model(), shape,

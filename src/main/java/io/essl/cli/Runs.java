@@ -58,7 +58,11 @@ final class Runs {
 
     static PretrainJob.Result pretrainAndSave(SparkSession spark, EsslConfig conf, String modelPath, Report report)
             throws Exception {
+        io.essl.spark.ClusterEvents events = io.essl.spark.ClusterEvents.attach(spark.sparkContext());
         PretrainJob.Result r = new PretrainJob(conf).run(io.essl.spark.SparkContexts.java(spark));
+        spark.sparkContext().removeSparkListener(events);
+        report.put("spark.master", spark.sparkContext().master());
+        for (Map.Entry<String, Object> e : events.summary().entrySet()) report.put("spark." + e.getKey(), e.getValue());
         ModelFile.save(r.graph(), modelMetadata(conf, r), modelPath, spark.sparkContext().hadoopConfiguration());
         if (!r.history().isEmpty()) {
             File png = new File(conf.output().dir(), "pretrain-curves.png");

@@ -1,0 +1,61 @@
+package io.essl.spark;
+
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the cluster did under a job, for its report: the executors that ran tasks, the executors lost, and what
+ * Spark recomputed (failed task attempts by reason, stage re-attempts).
+ */
+public final class ClusterEvents extends SparkListener {
+    private final Set<String> executors = new ConcurrentSkipListSet<>();
+    private final Map<String, String> lost = new ConcurrentHashMap<>();
+    private final Map<String, Integer> failedTasks = new ConcurrentHashMap<>();
+    private final AtomicInteger stageRetries = new AtomicInteger();
+
+    public static ClusterEvents attach(SparkContext sc) {
+        ClusterEvents e = new ClusterEvents();
+        sc.addSparkListener(e);
+        return e;
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd end) {
+        executors.add(end.taskInfo().executorId());
+        if (end.taskInfo().failed() || end.taskInfo().killed()) {
+            String reason = end.reason().getClass().getSimpleName().replace("$", "");
+            failedTasks.merge(reason, 1, Integer::sum);
+        }
+    }
+
+    @Override
+    public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
+        lost.put(removed.executorId(), removed.reason());
+    }
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted completed) {
+        if (completed.stageInfo().attemptNumber() > 0) stageRetries.incrementAndGet();
+    }
+
+    /** For the report: spark.* keys. */
+    public Map<String, Object> summary() {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("executors_used", executors.size());
+        m.put("executors_lost", new TreeMap<>(lost));
+        m.put("failed_tasks", new TreeMap<>(failedTasks));
+        m.put("failed_task_attempts", failedTasks.values().stream().mapToInt(Integer::intValue).sum());
+        m.put("stage_reattempts", stageRetries.get());
+        return m;
+    }
+}

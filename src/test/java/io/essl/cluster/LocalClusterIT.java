@@ -1,0 +1,143 @@
+package io.essl.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.essl.TestData;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The shaded application jar on a real multi-process Spark standalone cluster (deploy/local-cluster.sh: a master
+ * and two workers, each a JVM, executors in JVMs of their own), submitted with SparkSubmit: pre-training with each
+ * DL4J strategy, the probe on the saved model, and a worker killed in the middle of pre-training.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalClusterIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final File ROOT = new File("").getAbsoluteFile();
+    private static final File DIR = new File(ROOT, "target/local-cluster-it");
+    private static final File OUT = new File(DIR, "runs");
+
+    private static Process script(File log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("bash", new File(ROOT, "deploy/local-cluster.sh").getPath()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT).redirectErrorStream(true)
+                .redirectOutput(log);
+        pb.environment().put("ESSL_CLUSTER_DIR", DIR.getPath());
+        pb.environment().put("ESSL_CLUSTER_PORT", "7277");
+        return pb.start();
+    }
+
+    private static int run(File log, long minutes, String... args) throws Exception {
+        Process p = script(log, args);
+        if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            fail("timed out: " + String.join(" ", args) + "\n" + tail(log));
+        }
+        return p.exitValue();
+    }
+
+    private static String tail(File log) throws IOException {
+        List<String> lines = Files.readAllLines(log.toPath());
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    /** essl arguments for a short pre-training on the slice with two workers, one per executor. */
+    private static String[] pretrain(String name, String strategy, int epochs, String... extra) {
+        File out = new File(OUT, name);
+        List<String> sets = TestData.smallRun(out);
+        sets.set(sets.indexOf("train.epochs=3"), "train.epochs=" + epochs);
+        sets.addAll(List.of("train.strategy=" + strategy, "train.workers=2", "train.monitor.knn-every-epochs=0"));
+        sets.addAll(List.of(extra));
+        List<String> a = new ArrayList<>(List.of("submit"));
+        a.addAll(List.of(TestData.args("pretrain", sets, "--model", new File(out, "model.zip").getPath(),
+                "--report", new File(out, "report.json").getPath())));
+        return a.toArray(String[]::new);
+    }
+
+    private static JsonNode report(String name) throws IOException {
+        return JSON.readTree(new File(OUT, name + "/report.json"));
+    }
+
+    @BeforeAll
+    static void up() throws Exception {
+        assertTrue(DIR.mkdirs() || DIR.isDirectory());
+        assertEquals(0, run(new File(DIR, "up.log"), 10, "up", "2", "1", "3g"), tail(new File(DIR, "up.log")));
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        run(new File(DIR, "down.log"), 1, "down");
+    }
+
+    @Test
+    @Order(1)
+    void averagingOnTwoExecutorsThenTheProbe() throws Exception {
+        File log = new File(DIR, "averaging.log");
+        assertEquals(0, run(log, 10, pretrain("averaging", "averaging", 1)), tail(log));
+        JsonNode r = report("averaging");
+        assertTrue(r.at("/spark/master").asText().startsWith("spark://127.0.0.1:"), r.at("/spark/master").asText());
+        assertEquals(2, r.at("/spark/executors_used").asInt(), "tasks ran on both workers' executors");
+        assertEquals(8, r.at("/train/steps_done").asInt());
+        assertTrue(r.at("/pretrain/last_loss").asDouble() < r.at("/pretrain/first_loss").asDouble() + 0.5);
+
+        File probeLog = new File(DIR, "probe.log");
+        File probeReport = new File(OUT, "probe.json");
+        assertEquals(0, run(probeLog, 10, "submit", "probe", "--model", new File(OUT, "averaging/model.zip").getPath(),
+                "--set", "data.dir=\"" + TestData.sliceDir().getAbsolutePath() + "\"",
+                "--set", "output.dir=\"" + new File(OUT, "probe").getAbsolutePath() + "\"",
+                "--set", "probe.max-iter=100", "--report", probeReport.getPath()), tail(probeLog));
+        double top1 = JSON.readTree(probeReport).at("/probe/top1").asDouble();
+        assertTrue(top1 > 0.3 && top1 <= 1, "probe top-1 " + top1);
+    }
+
+    @Test
+    @Order(2)
+    void gradientSharingBetweenExecutorJvms() throws Exception {
+        File log = new File(DIR, "sharing.log");
+        assertEquals(0, run(log, 10, pretrain("sharing", "sharing", 1)), tail(log));
+        JsonNode r = report("sharing");
+        assertEquals(2, r.at("/spark/executors_used").asInt());
+        assertEquals(8, r.at("/train/steps_done").asInt());
+        for (JsonNode s : r.at("/pretrain/history")) {
+            assertTrue(Double.isFinite(s.get("contrastive").asDouble()) && s.get("contrastive").asDouble() > 0, s.toString());
+        }
+        assertTrue(Files.readString(log.toPath()).contains("strategy sharing"));
+    }
+
+    @Test
+    @Order(3)
+    void aWorkerKilledMidRunDoesNotStopTheJob() throws Exception {
+        File log = new File(DIR, "fault.log");
+        Process job = script(log, pretrain("fault", "averaging", 3, "train.checkpoint.every-steps=4"));
+        long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(8);
+        while (!Files.readString(log.toPath()).contains("step 3/8 (3/24)")) {
+            assertTrue(job.isAlive(), "the job ended before the kill:\n" + tail(log));
+            assertTrue(System.currentTimeMillis() < deadline, "no step 3 in time:\n" + tail(log));
+            Thread.sleep(500);
+        }
+        assertEquals(0, run(new File(DIR, "kill.log"), 1, "kill-worker", "2"));
+        assertTrue(job.waitFor(10, TimeUnit.MINUTES), "job did not finish after the kill:\n" + tail(log));
+        assertEquals(0, job.exitValue(), tail(log));
+        JsonNode r = report("fault");
+        assertEquals(24, r.at("/train/steps_done").asInt(), "every step done despite the lost worker");
+        assertTrue(r.at("/spark/executors_lost").size() >= 1, "the lost executor is reported: " + r.at("/spark"));
+        // What Spark re-ran depends on where the kill lands (a running task, or only cached blocks and shuffle
+        // files): both counts are in the report either way.
+        assertTrue(r.at("/spark/failed_task_attempts").isInt() && r.at("/spark/stage_reattempts").isInt(),
+                "what Spark recomputed is reported: " + r.at("/spark"));
+    }
+}
