@@ -15,13 +15,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the cluster did under a job, for its report: the executors that ran tasks, the executors lost, and what
- * Spark recomputed (failed task attempts by reason, stage re-attempts).
+ * Spark recomputed: failed task attempts by reason, stage re-attempts, and shuffle outputs computed again (a
+ * shuffle's map stage run a second time, with the tasks it took: the partitions a lost executor held).
  */
 public final class ClusterEvents extends SparkListener {
     private final Set<String> executors = new ConcurrentSkipListSet<>();
     private final Map<String, String> lost = new ConcurrentHashMap<>();
     private final Map<String, Integer> failedTasks = new ConcurrentHashMap<>();
     private final AtomicInteger stageRetries = new AtomicInteger();
+    private final Set<Object> shufflesDone = new ConcurrentSkipListSet<>();
+    private final AtomicInteger shuffleRecomputes = new AtomicInteger();
+    private final AtomicInteger shuffleRecomputeTasks = new AtomicInteger();
 
     public static ClusterEvents attach(SparkContext sc) {
         ClusterEvents e = new ClusterEvents();
@@ -46,6 +50,12 @@ public final class ClusterEvents extends SparkListener {
     @Override
     public void onStageCompleted(SparkListenerStageCompleted completed) {
         if (completed.stageInfo().attemptNumber() > 0) stageRetries.incrementAndGet();
+        if (completed.stageInfo().failureReason().isDefined()) return;
+        scala.Option<Object> shuffle = completed.stageInfo().shuffleDepId();
+        if (shuffle.isDefined() && !shufflesDone.add(shuffle.get())) {
+            shuffleRecomputes.incrementAndGet();
+            shuffleRecomputeTasks.addAndGet(completed.stageInfo().numTasks());
+        }
     }
 
     /** For the report: spark.* keys. */
@@ -56,6 +66,8 @@ public final class ClusterEvents extends SparkListener {
         m.put("failed_tasks", new TreeMap<>(failedTasks));
         m.put("failed_task_attempts", failedTasks.values().stream().mapToInt(Integer::intValue).sum());
         m.put("stage_reattempts", stageRetries.get());
+        m.put("shuffle_stages_recomputed", shuffleRecomputes.get());
+        m.put("shuffle_tasks_recomputed", shuffleRecomputeTasks.get());
         return m;
     }
 }
