@@ -68,7 +68,7 @@ submit() {
   [ -f "$JAR" ] || (cd "$ROOT" && mvn -B -q -DskipTests package)
   local opts
   opts="$(tr '\n' ' ' < "$ROOT/bin/jvm-flags") -Dorg.bytedeco.javacpp.maxbytes=2G -Dorg.bytedeco.javacpp.maxphysicalbytes=4G"
-  java "${FLAGS[@]}" -Xmx${ESSL_DRIVER_HEAP:-2g} -cp "$SPARK_HOME_DIR/jars/*" org.apache.spark.deploy.SparkSubmit \
+  java "${FLAGS[@]}" -Xmx"${ESSL_DRIVER_HEAP:-2g}" -cp "$SPARK_HOME_DIR/jars/*" org.apache.spark.deploy.SparkSubmit \
     --master "$MASTER" --deploy-mode client --class io.essl.cli.Main \
     --conf spark.driver.host=127.0.0.1 \
     --conf "spark.executor.extraJavaOptions=$opts" \
