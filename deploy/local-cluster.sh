@@ -68,7 +68,8 @@ submit() {
   [ -f "$JAR" ] || (cd "$ROOT" && mvn -B -q -DskipTests package)
   local opts
   opts="$(tr '\n' ' ' < "$ROOT/bin/jvm-flags") -Dorg.bytedeco.javacpp.maxbytes=2G -Dorg.bytedeco.javacpp.maxphysicalbytes=4G"
-  java "${FLAGS[@]}" -Xmx"${ESSL_DRIVER_HEAP:-2g}" -cp "$SPARK_HOME_DIR/jars/*" org.apache.spark.deploy.SparkSubmit \
+  # exec: the driver (client mode) is this process, so killing it kills the driver.
+  exec java "${FLAGS[@]}" -Xmx"${ESSL_DRIVER_HEAP:-2g}" -cp "$SPARK_HOME_DIR/jars/*" org.apache.spark.deploy.SparkSubmit \
     --master "$MASTER" --deploy-mode client --class io.essl.cli.Main \
     --conf spark.driver.host=127.0.0.1 \
     --conf "spark.executor.extraJavaOptions=$opts" \
@@ -78,10 +79,17 @@ submit() {
     "$JAR" "$@"
 }
 
+# SIGKILL to the child processes of $1 (a worker's executors), from /proc: no procps needed.
+kill_children() {
+  local kids=()
+  read -r -a kids <<< "$(cat /proc/"$1"/task/*/children 2>/dev/null || true)"
+  if [ "${#kids[@]}" -gt 0 ]; then kill -9 "${kids[@]}" 2>/dev/null || true; fi
+}
+
 kill_worker() {
   local pid
   pid="$(cat "$DIR/worker-$1.pid")"
-  pkill -9 -P "$pid" 2>/dev/null || true # its executors
+  kill_children "$pid"
   kill -9 "$pid"
   echo "local-cluster: killed worker $1 (pid $pid) and its executors"
 }
@@ -89,7 +97,7 @@ kill_worker() {
 down() {
   for f in "$DIR"/worker-*.pid "$DIR"/master.pid; do
     [ -f "$f" ] || continue
-    pkill -9 -P "$(cat "$f")" 2>/dev/null || true
+    kill_children "$(cat "$f")"
     kill "$(cat "$f")" 2>/dev/null || true
     rm -f "$f"
   done

@@ -120,15 +120,39 @@ class LocalClusterIT {
 
     @Test
     @Order(3)
+    void aKilledDriverResumesFromItsLastCheckpoint() throws Exception {
+        File log = new File(DIR, "killed.log");
+        Process job = script(log, pretrain("killed", "averaging", 3, "train.checkpoint.every-steps=2"));
+        waitFor(job, log, "step 7/8 (7/24)");
+        job.destroyForcibly(); // SIGKILL to the driver JVM: no shutdown hook, no final checkpoint
+        assertTrue(job.waitFor(1, TimeUnit.MINUTES));
+        File again = new File(DIR, "resumed.log");
+        assertEquals(0, run(again, 10, pretrain("killed", "averaging", 3, "train.checkpoint.every-steps=2",
+                "train.resume=auto")), tail(again));
+        JsonNode r = report("killed");
+        int from = r.at("/train/resumed_from_step").asInt();
+        assertTrue(from >= 6 && from % 2 == 0, "resumed from the last checkpoint before the kill, not from scratch: " + from);
+        assertEquals(24, r.at("/train/steps_done").asInt());
+        JsonNode history = r.at("/pretrain/history");
+        assertEquals(24, history.size(), "the steps before the checkpoint are carried over, the rest redone");
+        for (int i = 0; i < 24; i++) assertEquals(i + 1, history.get(i).get("step").asInt());
+    }
+
+    private static void waitFor(Process job, File log, String line) throws Exception {
+        long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(8);
+        while (!Files.readString(log.toPath()).contains(line)) {
+            assertTrue(job.isAlive(), "the job ended before '" + line + "':\n" + tail(log));
+            assertTrue(System.currentTimeMillis() < deadline, "no '" + line + "' in time:\n" + tail(log));
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
+    @Order(4)
     void aWorkerKilledMidRunDoesNotStopTheJob() throws Exception {
         File log = new File(DIR, "fault.log");
         Process job = script(log, pretrain("fault", "averaging", 3, "train.checkpoint.every-steps=4"));
-        long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(8);
-        while (!Files.readString(log.toPath()).contains("step 3/8 (3/24)")) {
-            assertTrue(job.isAlive(), "the job ended before the kill:\n" + tail(log));
-            assertTrue(System.currentTimeMillis() < deadline, "no step 3 in time:\n" + tail(log));
-            Thread.sleep(500);
-        }
+        waitFor(job, log, "step 3/8 (3/24)");
         assertEquals(0, run(new File(DIR, "kill.log"), 1, "kill-worker", "2"));
         assertTrue(job.waitFor(10, TimeUnit.MINUTES), "job did not finish after the kill:\n" + tail(log));
         assertEquals(0, job.exitValue(), tail(log));
