@@ -2,7 +2,7 @@ package io.essl.cli;
 
 import io.essl.config.ConfigError;
 import io.essl.config.EsslConfig;
-import io.essl.data.IdxSource;
+import io.essl.data.ImageSource;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
 import io.essl.augment.FourFoldRotation;
@@ -30,7 +30,7 @@ final class Runs {
 
     /** Everything that can be checked without Spark: data files exist, output folder can be created. */
     static void preflight(EsslConfig conf) {
-        new IdxSource(conf.data()).checkFilesExist(new Configuration());
+        ImageSource.of(conf.data()).checkExists(new Configuration());
         File out = new File(conf.output().dir());
         if (!out.isDirectory() && !out.mkdirs()) throw new ConfigError("cannot create output folder " + out);
     }
@@ -103,6 +103,7 @@ final class Runs {
                 .put("pretrain.epochs", r.epochsDone())
                 .put("pretrain.stopped_by_time_limit", r.stoppedByTimeLimit())
                 .put("pretrain.checkpoints", r.checkpointDir())
+                .put("data.skipped", r.skipped())
                 .put("train.steps_done", r.stepsDone())
                 .put("train.resumed_from_step", r.resumedFromStep())
                 .put("pretrain.seconds", r.seconds())
@@ -159,6 +160,7 @@ final class Runs {
             ProbeJob.Result r = ProbeJob.encoder(spark, conf, data, EsslGraph.extractEncoder(full, conf.model(), shape), "model", true,
                     conf.probe().exportEmbeddings());
             putProbe(report, "probe", r);
+            report.put("data.skipped", data.source().skipped()); // bad files met reading the splits (after use)
             if (r.knn() != null) {
                 report.put("knn.top1", r.knn().top1()).put("knn.top5", r.knn().top5())
                         .put("knn.k", conf.probe().knnK()).put("knn.temperature", conf.probe().knnTemperature());

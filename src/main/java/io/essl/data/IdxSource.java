@@ -21,8 +21,7 @@ import java.util.List;
  * A split (train or test) of an IDX data set as an RDD. The driver reads only the headers and labels; each task
  * reads its own range of images straight from the file (local, HDFS or S3A), so no pixels go through the driver.
  */
-public final class IdxSource {
-    public enum Split { TRAIN, TEST }
+public final class IdxSource implements ImageSource {
 
     private final EsslConfig.Data conf;
 
@@ -39,7 +38,8 @@ public final class IdxSource {
     }
 
     /** Fails fast (before Spark starts) with one line per missing file. */
-    public void checkFilesExist(Configuration hadoop) {
+    @Override
+    public void checkExists(Configuration hadoop) {
         for (Split s : Split.values()) {
             for (String p : List.of(imagesPath(s), labelsPath(s))) {
                 try {
@@ -63,6 +63,7 @@ public final class IdxSource {
      * The first {@code limit} images of a split (0 = all), read by {@code data.partitions} tasks (0 = Spark's
      * default parallelism).
      */
+    @Override
     public JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit) {
         String images = imagesPath(split);
         int[] labels = readLabels(sc.hadoopConfiguration(), labelsPath(split));

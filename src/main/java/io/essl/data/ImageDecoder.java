@@ -40,7 +40,7 @@ public final class ImageDecoder implements Serializable {
     }
 
     /** Either an image or the reason it was skipped, with a detail for the report. */
-    public record Result(ImageRecord image, Skip skip, String detail) {
+    public record Result(ImageRecord image, Skip skip, String detail) implements Serializable {
         public boolean ok() {
             return image != null;
         }

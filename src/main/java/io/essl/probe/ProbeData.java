@@ -1,7 +1,7 @@
 package io.essl.probe;
 
 import io.essl.config.EsslConfig;
-import io.essl.data.IdxSource;
+import io.essl.data.ImageSource;
 import io.essl.data.ImageRecord;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -13,7 +13,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /** Two splits, read once (in tasks) and cached for every encoder and baseline evaluated on them. */
-public record ProbeData(JavaRDD<ImageRecord> train, JavaRDD<ImageRecord> test) implements AutoCloseable {
+public record ProbeData(JavaRDD<ImageRecord> train, JavaRDD<ImageRecord> test, ImageSource source)
+        implements AutoCloseable {
 
     /** The probe's splits ({@code probe.train-limit}, {@code probe.test-limit}). */
     public static ProbeData load(SparkSession spark, EsslConfig conf) {
@@ -23,10 +24,10 @@ public record ProbeData(JavaRDD<ImageRecord> train, JavaRDD<ImageRecord> test) i
 
     /** The first {@code trainLimit} / {@code testLimit} images of each split (0 = all). */
     public static ProbeData load(JavaSparkContext sc, EsslConfig conf, int trainLimit, int testLimit) {
-        IdxSource source = new IdxSource(conf.data());
+        ImageSource source = ImageSource.of(conf.data());
         return new ProbeData(
-                source.load(sc, IdxSource.Split.TRAIN, trainLimit).persist(StorageLevel.MEMORY_ONLY()),
-                source.load(sc, IdxSource.Split.TEST, testLimit).persist(StorageLevel.MEMORY_ONLY()));
+                source.load(sc, ImageSource.Split.TRAIN, trainLimit).persist(StorageLevel.MEMORY_ONLY()),
+                source.load(sc, ImageSource.Split.TEST, testLimit).persist(StorageLevel.MEMORY_ONLY()), source);
     }
 
     /** Normalised pixels as features: the raw-pixel baseline. */

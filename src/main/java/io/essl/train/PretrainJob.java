@@ -5,7 +5,7 @@ import io.essl.augment.FourFoldRotation;
 import io.essl.augment.ViewFactory;
 import io.essl.config.ConfigError;
 import io.essl.config.EsslConfig;
-import io.essl.data.IdxSource;
+import io.essl.data.ImageSource;
 import io.essl.data.ImageRecord;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
@@ -38,7 +38,7 @@ public final class PretrainJob {
     public record Result(ComputationGraph graph, EsslGraph.Shape shape, int workers, int imagesPerStep,
                          int stepsDone, int stepsPlanned, double epochsDone, long images, double seconds,
                          List<StepLog> history, boolean stoppedByTimeLimit, int resumedFromStep,
-                         String checkpointDir, List<KnnLog> knnMonitor) {
+                         String checkpointDir, List<KnnLog> knnMonitor, Map<String, Integer> skipped) {
     }
 
     /** kNN monitor top-1 after a step (an epoch end). */
@@ -59,8 +59,9 @@ public final class PretrainJob {
         EsslConfig.Train t = conf.train();
         EsslConfig.Model m = conf.model();
         int workers = workers(sc, t);
-        JavaRDD<ImageRecord> images = new IdxSource(conf.data())
-                .load(sc, IdxSource.Split.TRAIN, conf.data().pretrainLimit())
+        ImageSource source = ImageSource.of(conf.data());
+        JavaRDD<ImageRecord> images = source
+                .load(sc, ImageSource.Split.TRAIN, conf.data().pretrainLimit())
                 .persist(StorageLevel.MEMORY_ONLY());
         long count = images.count();
         ImageRecord first = images.first();
@@ -179,7 +180,7 @@ public final class PretrainJob {
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(spark.getNetwork(), shape, workers, perStep * n, global, totalSteps,
                 (double) global / stepsPerEpoch, count, seconds, history, timeUp, resumedFrom, checkpoints.dir(),
-                knnLogs);
+                knnLogs, source.skipped());
     }
 
     /** train.workers, or one per GPU slot when tasks are GPU-scheduled, or Spark's default parallelism. */

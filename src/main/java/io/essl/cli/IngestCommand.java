@@ -1,0 +1,68 @@
+package io.essl.cli;
+
+import io.essl.config.ConfigError;
+import io.essl.config.ConfigLoader;
+import io.essl.config.EsslConfig;
+import io.essl.data.ImageFolder;
+import io.essl.data.Ingest;
+import io.essl.report.Provenance;
+import io.essl.report.Report;
+import io.essl.spark.SparkContexts;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.util.concurrent.Callable;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Check and copy an image folder tree (<input>/<class>/<file>) into Parquet shards with a "
+                + "manifest; bad files are skipped and listed. Run it once per split (train, val).")
+public class IngestCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--input", required = true, paramLabel = "URI", description = "Root of the tree (local, hdfs://, s3a://).")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "URI", description = "Folder for the shards and _manifest.json.")
+    String output;
+
+    @Option(names = "--shard-mb", defaultValue = "256", description = "Target shard size in MB (default: ${DEFAULT-VALUE}).")
+    long shardMb;
+
+    @Override
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        EsslConfig conf = ConfigLoader.load(common.config, common.overrides);
+        if (shardMb <= 0) throw new ConfigError("--shard-mb must be > 0");
+        try {
+            Path in = new Path(input);
+            if (!in.getFileSystem(new Configuration()).exists(in)) throw new ConfigError("input not found: " + input);
+        } catch (java.io.IOException e) {
+            throw new ConfigError("cannot access " + input + ": " + e.getMessage());
+        }
+        if (ImageFolder.classes(new Configuration(), input).isEmpty()) {
+            throw new ConfigError("no class folders in " + input + " (expected <input>/<class>/<file>)");
+        }
+        Report report = new Report().put("command", "ingest").put("provenance", Provenance.of(conf));
+        Ingest.Result r;
+        try (SparkSession spark = SparkContexts.start(conf.spark())) {
+            r = Ingest.run(spark, input, output, shardMb << 20, conf.data().partitions(), conf.data().maxPixels());
+        }
+        report.put("input", input).put("output", output)
+                .put("images.written", r.written())
+                .put("classes", r.perClass())
+                .put("skipped", r.skipped())
+                .put("skipped_files", r.skippedFiles())
+                .put("shards", r.shards().size())
+                .put("bytes", r.bytes());
+        System.out.printf("ingest: %d images in %d classes, %d shard(s), %.1f MB; skipped %s%n", r.written(),
+                r.classes().size(), r.shards().size(), r.bytes() / 1e6, r.skipped());
+        Runs.finish(report, common.reportOr(new File(conf.output().dir(), "ingest-report.json")), start);
+        return Main.OK;
+    }
+}

@@ -1,0 +1,156 @@
+package io.essl.data;
+
+import io.essl.config.ConfigError;
+import io.essl.config.EsslConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An ImageFolder tree, {@code <root>/<class>/<file>}, on local disk, HDFS or S3A: the classes are the sorted
+ * subfolder names (a class's index is its label) and an image's id is its position in a fixed pseudo-random
+ * order of the paths (a hash, then the path), so both are the same on every run and the first N ids are a
+ * sample of every class (data.pretrain-limit, probe limits). Listing runs in tasks, one per group of classes (a million objects on S3
+ * are not listed from the driver); files are read and decoded in tasks; bad files are skipped and counted.
+ */
+public final class ImageFolder implements ImageSource {
+    private static final Logger log = LoggerFactory.getLogger(ImageFolder.class);
+    /** Files larger than this are skipped unread (as too large). */
+    static final long MAX_FILE_BYTES = 256L << 20;
+
+    /** One file of the tree. */
+    public record Entry(long id, int label, String className, String path, long bytes) implements Serializable {
+    }
+
+    private final EsslConfig.Data conf;
+    private CollectionAccumulator<String> skippedFiles;
+
+    public ImageFolder(EsslConfig.Data conf) {
+        this.conf = conf;
+    }
+
+    /** The class folders of a root, sorted. */
+    public static List<String> classes(Configuration hadoop, String root) {
+        try {
+            Path p = new Path(root);
+            FileSystem fs = p.getFileSystem(hadoop);
+            List<String> names = new ArrayList<>();
+            for (FileStatus s : fs.listStatus(p)) {
+                String n = s.getPath().getName();
+                if (s.isDirectory() && !n.startsWith(".") && !n.startsWith("_")) names.add(n);
+            }
+            names.sort(null);
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every file under the class folders, with their ids. */
+    public static JavaRDD<Entry> list(JavaSparkContext sc, String root, int partitions) {
+        List<String> classes = classes(sc.hadoopConfiguration(), root);
+        if (classes.isEmpty()) throw new ConfigError("no class folders in " + root + " (expected <root>/<class>/<file>)");
+        SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());
+        List<Integer> labels = new ArrayList<>();
+        for (int i = 0; i < classes.size(); i++) labels.add(i);
+        return sc.parallelize(labels, Math.max(1, Math.min(classes.size(), partitions)))
+                .flatMap(label -> {
+                    Path dir = new Path(root, classes.get(label));
+                    FileSystem fs = dir.getFileSystem(hadoop.value());
+                    List<Entry> files = new ArrayList<>();
+                    FileStatus[] listed = fs.listStatus(dir);
+                    Arrays.sort(listed);
+                    for (FileStatus s : listed) {
+                        if (s.isFile() && !s.getPath().getName().startsWith(".")) {
+                            files.add(new Entry(-1, label, classes.get(label), s.getPath().toString(), s.getLen()));
+                        }
+                    }
+                    return files.iterator();
+                })
+                .sortBy(e -> String.format("%08x %s", e.path().hashCode(), e.path()), true, Math.max(1, partitions))
+                .zipWithIndex()
+                .map(t -> new Entry(t._2(), t._1().label(), t._1().className(), t._1().path(), t._1().bytes()));
+    }
+
+    /** A file's bytes, or null when it is too large to read. */
+    static byte[] read(Configuration hadoop, Entry e) throws IOException {
+        if (e.bytes() > MAX_FILE_BYTES) return null;
+        Path p = new Path(e.path());
+        byte[] b = new byte[(int) e.bytes()];
+        try (FSDataInputStream in = p.getFileSystem(hadoop).open(p)) {
+            in.readFully(0, b);
+        }
+        return b;
+    }
+
+    /** Reads and decodes each entry: the decoded image, or the reason it was skipped (and its path). */
+    static JavaRDD<Tuple2<Entry, ImageDecoder.Result>> decode(JavaRDD<Entry> entries, Configuration conf,
+                                                             ImageDecoder decoder) {
+        SerializableConfiguration hadoop = new SerializableConfiguration(conf);
+        return entries.map(e -> {
+            byte[] bytes = read(hadoop.value(), e);
+            ImageDecoder.Result r = bytes == null
+                    ? new ImageDecoder.Result(null, ImageDecoder.Skip.TOO_LARGE, e.bytes() + " bytes")
+                    : decoder.decode(bytes, e.path(), e.id(), e.label());
+            return new Tuple2<>(e, r);
+        });
+    }
+
+    @Override
+    public void checkExists(Configuration hadoop) {
+        for (boolean train : new boolean[]{true, false}) {
+            String root = conf.splitPath(train);
+            try {
+                Path p = new Path(root);
+                if (!p.getFileSystem(hadoop).exists(p)) throw new ConfigError("image folder not found: " + root);
+            } catch (IOException e) {
+                throw new ConfigError("cannot access image folder " + root + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit) {
+        int partitions = conf.partitions() > 0 ? conf.partitions() : sc.defaultParallelism();
+        JavaRDD<Entry> entries = list(sc, conf.splitPath(split == Split.TRAIN), partitions);
+        if (limit > 0) entries = entries.filter(e -> e.id() < limit);
+        if (skippedFiles == null) skippedFiles = sc.sc().collectionAccumulator("skipped image files");
+        CollectionAccumulator<String> skipped = skippedFiles;
+        return decode(entries, sc.hadoopConfiguration(), new ImageDecoder(conf.channels(), conf.maxPixels()))
+                .flatMap(t -> {
+                    if (t._2().ok()) return List.of(t._2().image()).iterator();
+                    log.warn("skipping {}: {} ({})", t._1().path(), t._2().skip().key(), t._2().detail());
+                    skipped.add(t._2().skip().key() + "\t" + t._1().path());
+                    return List.<ImageRecord>of().iterator();
+                });
+    }
+
+    /** Skipped files by reason; a file recomputed after a lost partition counts once. */
+    @Override
+    public Map<String, Integer> skipped() {
+        Map<String, Integer> counts = new TreeMap<>();
+        if (skippedFiles == null) return counts;
+        for (String line : new java.util.TreeSet<>(skippedFiles.value())) {
+            counts.merge(line.substring(0, line.indexOf('\t')), 1, Integer::sum);
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,32 @@
+package io.essl.data;
+
+import io.essl.config.EsslConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+
+import java.util.Map;
+
+/** Where a data set's images come from (data.format): IDX files, an image folder tree, or ingested shards. */
+public interface ImageSource {
+    enum Split { TRAIN, TEST }
+
+    /** The first {@code limit} images of a split (0 = all), read and decoded inside Spark tasks. */
+    JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit);
+
+    /** Fails fast, before Spark starts, with one readable line when the data is not where the config says. */
+    void checkExists(Configuration hadoop);
+
+    /** Files skipped as bad, by reason, for the images loaded so far (after an action on them). */
+    default Map<String, Integer> skipped() {
+        return Map.of();
+    }
+
+    static ImageSource of(EsslConfig.Data conf) {
+        return switch (conf.format()) {
+            case "folder" -> new ImageFolder(conf);
+            case "parquet" -> new ShardSource(conf);
+            default -> new IdxSource(conf);
+        };
+    }
+}

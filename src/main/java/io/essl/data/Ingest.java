@@ -1,0 +1,146 @@
+package io.essl.data;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Ingest: an ImageFolder tree into Parquet shards of about {@code shardBytes} each, plus {@code _manifest.json}.
+ * Every file is decoded once in a task to check it (bad ones are skipped and listed with their reason); the
+ * shards keep the original encoded bytes, so they are as compact as the source and decode the same way later.
+ * <p>
+ * Re-runnable: the shards are written with Spark's commit protocol in overwrite mode and the manifest last
+ * (write, then rename), so an interrupted ingest leaves no manifest and the same command run again replaces
+ * whatever it left with one complete, duplicate-free copy.
+ */
+public final class Ingest {
+    /** Spark skips files whose names start with "_" when it reads the shards. */
+    public static final String MANIFEST = "_manifest.json";
+    public static final StructType SCHEMA = new StructType()
+            .add("id", DataTypes.LongType, false)
+            .add("label", DataTypes.IntegerType, false)
+            .add("class", DataTypes.StringType, false)
+            .add("path", DataTypes.StringType, false)
+            .add("width", DataTypes.IntegerType, false)
+            .add("height", DataTypes.IntegerType, false)
+            .add("bytes", DataTypes.BinaryType, false);
+
+    /** What an ingest did: the report's and the manifest's content. */
+    public record Result(long written, List<String> classes, Map<String, Long> perClass, Map<String, Integer> skipped,
+                         List<Map<String, String>> skippedFiles, List<Map<String, Object>> shards, long bytes) {
+    }
+
+    private Ingest() {
+    }
+
+    public static Result run(SparkSession spark, String input, String output, long shardBytes, int partitions,
+                             long maxPixels) throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration hadoop = sc.hadoopConfiguration();
+        List<String> classes = ImageFolder.classes(hadoop, input);
+        int p = partitions > 0 ? partitions : sc.defaultParallelism();
+        JavaRDD<ImageFolder.Entry> entries = ImageFolder.list(sc, input, p);
+        // Decoding only checks the file; 3 channels so that colour and grey files are checked alike.
+        JavaRDD<Tuple2<ImageFolder.Entry, ImageDecoder.Result>> checked =
+                ImageFolder.decode(entries, hadoop, new ImageDecoder(3, maxPixels)).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            List<Map<String, String>> skippedFiles = new ArrayList<>();
+            Map<String, Integer> skipped = new TreeMap<>();
+            for (Tuple2<ImageFolder.Entry, ImageDecoder.Result> t : checked.filter(t -> !t._2().ok()).collect()) {
+                skipped.merge(t._2().skip().key(), 1, Integer::sum);
+                Map<String, String> f = new LinkedHashMap<>();
+                f.put("path", t._1().path());
+                f.put("reason", t._2().skip().key());
+                f.put("detail", t._2().detail());
+                skippedFiles.add(f);
+            }
+            JavaRDD<Tuple2<ImageFolder.Entry, ImageDecoder.Result>> good = checked.filter(t -> t._2().ok());
+            long goodBytes = good.map(t -> t._1().bytes()).fold(0L, Long::sum);
+            int shards = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (goodBytes + shardBytes - 1) / shardBytes));
+            org.apache.spark.util.SerializableConfiguration conf = new org.apache.spark.util.SerializableConfiguration(hadoop);
+            JavaRDD<Row> rows = good.map(t -> {
+                ImageFolder.Entry e = t._1();
+                ImageRecord r = t._2().image();
+                return RowFactory.create(e.id(), e.label(), e.className(), e.path(), r.width(), r.height(),
+                        ImageFolder.read(conf.value(), e));
+            });
+            Dataset<Row> df = spark.createDataFrame(rows, SCHEMA).repartition(shards); // classes spread over shards
+            FileSystem fs = new Path(output).getFileSystem(hadoop);
+            fs.delete(new Path(output, MANIFEST), false); // stale until this run completes
+            df.write().mode(SaveMode.Overwrite).parquet(output);
+
+            Map<String, Long> perClass = new TreeMap<>();
+            for (String c : classes) perClass.put(c, 0L);
+            for (Map.Entry<String, Long> e : spark.read().parquet(output).groupBy("class").count()
+                    .collectAsList().stream().collect(java.util.stream.Collectors.toMap(r -> r.getString(0),
+                            r -> r.getLong(1))).entrySet()) {
+                perClass.put(e.getKey(), e.getValue());
+            }
+            long written = perClass.values().stream().mapToLong(Long::longValue).sum();
+            List<Map<String, Object>> shardList = new ArrayList<>();
+            long bytes = 0;
+            for (FileStatus s : fs.listStatus(new Path(output))) {
+                if (s.getPath().getName().endsWith(".parquet")) {
+                    shardList.add(Map.of("file", s.getPath().getName(), "bytes", s.getLen()));
+                    bytes += s.getLen();
+                }
+            }
+            Result result = new Result(written, classes, perClass, skipped, skippedFiles, shardList, bytes);
+            writeManifest(fs, new Path(output, MANIFEST), input, result);
+            return result;
+        } finally {
+            checked.unpersist(false);
+        }
+    }
+
+    private static void writeManifest(FileSystem fs, Path manifest, String input, Result r) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", "essl-spark shards v1");
+        m.put("source", input);
+        m.put("images", r.written());
+        m.put("classes", r.classes());
+        m.put("per_class", r.perClass());
+        m.put("skipped", r.skipped());
+        m.put("shards", r.shards());
+        m.put("bytes", r.bytes());
+        Path tmp = new Path(manifest.getParent(), "." + MANIFEST + ".tmp");
+        try (FSDataOutputStream out = fs.create(tmp, true)) {
+            out.write(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(m)
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        if (!fs.rename(tmp, manifest)) throw new IOException("could not rename " + tmp + " to " + manifest);
+    }
+
+    /** A manifest written by {@link #run}, or an error naming the folder when there is none (not ingested). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> readManifest(Configuration hadoop, String dir) throws IOException {
+        Path p = new Path(dir, MANIFEST);
+        FileSystem fs = p.getFileSystem(hadoop);
+        if (!fs.exists(p)) throw new IOException("no " + MANIFEST + " in " + dir + ": not a complete ingest output");
+        try (var in = fs.open(p)) {
+            return new ObjectMapper().readValue((java.io.InputStream) in, Map.class);
+        }
+    }
+}

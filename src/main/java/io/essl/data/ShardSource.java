@@ -1,0 +1,64 @@
+package io.essl.data;
+
+import io.essl.config.ConfigError;
+import io.essl.config.EsslConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A split ingested by {@link Ingest}: Parquet shards in dir/split, decoded in tasks. The shards hold only good
+ * images; the files skipped at ingest are reported from the manifest.
+ */
+public final class ShardSource implements ImageSource {
+    private final EsslConfig.Data conf;
+    private final Map<String, Integer> skipped = new TreeMap<>();
+
+    public ShardSource(EsslConfig.Data conf) {
+        this.conf = conf;
+    }
+
+    @Override
+    public void checkExists(Configuration hadoop) {
+        for (boolean train : new boolean[]{true, false}) {
+            try {
+                Ingest.readManifest(hadoop, conf.splitPath(train));
+            } catch (IOException e) {
+                throw new ConfigError("data.format = parquet: " + e.getMessage() + " (run: essl ingest)");
+            }
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit) {
+        String dir = conf.splitPath(split == Split.TRAIN);
+        try {
+            Map<String, Object> manifest = Ingest.readManifest(sc.hadoopConfiguration(), dir);
+            ((Map<String, Number>) manifest.get("skipped")).forEach((k, v) -> skipped.merge(k, v.intValue(), Integer::sum));
+        } catch (IOException e) {
+            throw new ConfigError("data.format = parquet: " + e.getMessage());
+        }
+        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        var rows = spark.read().parquet(dir).select("id", "label", "path", "bytes");
+        if (limit > 0) rows = rows.where("id < " + limit);
+        if (conf.partitions() > 0) rows = rows.repartition(conf.partitions());
+        ImageDecoder decoder = new ImageDecoder(conf.channels(), conf.maxPixels());
+        return rows.javaRDD().flatMap((Row r) -> {
+            ImageDecoder.Result d = decoder.decode(r.getAs("bytes"), r.getAs("path"), r.getLong(0), r.getInt(1));
+            return d.ok() ? List.of(d.image()).iterator() : List.<ImageRecord>of().iterator();
+        });
+    }
+
+    @Override
+    public Map<String, Integer> skipped() {
+        return skipped;
+    }
+}

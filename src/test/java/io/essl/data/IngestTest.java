@@ -1,0 +1,117 @@
+package io.essl.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.essl.TestData;
+import io.essl.cli.Main;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A sample ImageFolder tree (Fashion-MNIST as PNG and JPEG, three classes, plus one bad file of each kind):
+ * ingest with exact counts per class and per reason, an interrupted ingest run again, and pre-training from the
+ * shards and straight from the folders.
+ */
+class IngestTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] CLASSES = {"tshirt", "trouser", "pullover"};
+    @TempDir
+    static File tmp;
+    static File tree;
+
+    @BeforeAll
+    static void sampleTree() throws Exception {
+        tree = new File(tmp, "tree");
+        File slice = TestData.sliceDir();
+        assertEquals(Map.of("tshirt", 16, "trouser", 16, "pullover", 16), SampleTree.write(
+                new File(slice, "train-images-idx3-ubyte.gz"), new File(slice, "train-labels-idx1-ubyte.gz"),
+                new File(tree, "train"), CLASSES, 3, 16, true));
+        SampleTree.write(new File(slice, "t10k-images-idx3-ubyte.gz"), new File(slice, "t10k-labels-idx1-ubyte.gz"),
+                new File(tree, "val"), CLASSES, 3, 8, false);
+    }
+
+    private static JsonNode ingest(String split, File out) throws Exception {
+        File report = new File(tmp, "ingest-" + split + ".json");
+        assertEquals(Main.OK, Main.run("ingest", "--input", new File(tree, split).getPath(), "--output",
+                new File(out, split).getPath(), "--shard-mb", "1", "--set", "spark.master=\"local[2]\"",
+                "--set", "output.dir=\"" + tmp.getPath() + "\"", "--report", report.getPath()));
+        return JSON.readTree(report);
+    }
+
+    @Test
+    void ingestCountsEveryClassAndEveryBadFile() throws Exception {
+        File out = new File(tmp, "shards");
+        JsonNode r = ingest("train", out);
+        assertEquals(48, r.at("/images/written").asInt());
+        for (String c : CLASSES) assertEquals(16, r.at("/classes/" + c).asInt(), c);
+        JsonNode skipped = r.at("/skipped");
+        assertEquals(SampleTree.BAD_FILES.size(), skipped.size(), skipped.toString());
+        for (String reason : SampleTree.BAD_FILES.values()) assertEquals(1, skipped.get(reason).asInt(), reason);
+        assertEquals(SampleTree.BAD_FILES.size(), r.at("/skipped_files").size());
+        for (JsonNode f : r.at("/skipped_files")) {
+            String name = new File(f.get("path").asText()).getName();
+            assertEquals(SampleTree.BAD_FILES.get(name), f.get("reason").asText(), name + ": " + f.get("detail"));
+        }
+        JsonNode manifest = JSON.readTree(new File(out, "train/" + Ingest.MANIFEST));
+        assertEquals(48, manifest.get("images").asInt());
+        assertEquals(List.of(CLASSES).stream().sorted().toList(),
+                JSON.convertValue(manifest.get("classes"), List.class));
+    }
+
+    @Test
+    void anInterruptedIngestRunAgainIsCompleteAndDuplicateFree() throws Exception {
+        File out = new File(tmp, "rerun");
+        ingest("train", out);
+        // What a crash can leave: no manifest yet, a half-written task output, a stray copy of a shard.
+        File dir = new File(out, "train");
+        assertTrue(new File(dir, Ingest.MANIFEST).delete());
+        File shard = List.of(dir.listFiles((d, n) -> n.endsWith(".parquet"))).get(0);
+        Files.copy(shard.toPath(), new File(dir, "part-99999-stray.snappy.parquet").toPath());
+        File temporary = new File(dir, "_temporary/0/task_1");
+        assertTrue(temporary.mkdirs());
+        Files.writeString(new File(temporary, "part-00000.parquet").toPath(), "half a file");
+
+        JsonNode r = ingest("train", out);
+        assertEquals(48, r.at("/images/written").asInt(), "the same command again: complete, no duplicates");
+        try (org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder()
+                .master("local[1]").config("spark.ui.enabled", "false").getOrCreate()) {
+            var rows = spark.read().parquet(dir.getPath());
+            assertEquals(48, rows.count());
+            assertEquals(48, rows.select("id").distinct().count(), "ids are unique");
+            assertEquals(48, rows.select("path").distinct().count(), "no image twice");
+        }
+    }
+
+    @Test
+    void pretrainsFromShardsAndFromFolders() throws Exception {
+        File out = new File(tmp, "train-shards");
+        ingest("train", out);
+        ingest("val", out);
+        for (String format : new String[]{"parquet", "folder"}) {
+            File run = new File(tmp, "run-" + format);
+            List<String> sets = new ArrayList<>(TestData.smallRun(run));
+            sets.removeIf(s -> s.startsWith("data.dir"));
+            sets.addAll(List.of("data.format=" + format,
+                    "data.dir=\"" + (format.equals("parquet") ? out : tree).getAbsolutePath() + "\"",
+                    "data.channels=1", "data.class-names=[]", "train.epochs=1", "train.batch-size=8",
+                    "train.monitor.knn-every-epochs=0"));
+            File report = new File(run, "r.json");
+            assertEquals(Main.OK, Main.run(TestData.args("pretrain", sets, "--report", report.getPath())), format);
+            JsonNode r = JSON.readTree(report);
+            assertEquals(48, r.at("/pretrain/images").asInt(), format + ": the good images of the train split");
+            assertEquals(3, r.at("/train/steps_done").asInt(), format + ": 48 images / (2 workers x 8)");
+            for (String reason : SampleTree.BAD_FILES.values()) {
+                assertEquals(1, r.at("/data/skipped/" + reason).asInt(), format + ": " + reason + " reported");
+            }
+        }
+    }
+}
