@@ -16,7 +16,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import scala.Tuple2;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,9 @@ import java.util.TreeMap;
 
 /**
  * Ingest: an ImageFolder tree into Parquet shards of about {@code shardBytes} each, plus {@code _manifest.json}.
- * Every file is decoded once in a task to check it (bad ones are skipped and listed with their reason); the
- * shards keep the original encoded bytes, so they are as compact as the source and decode the same way later.
+ * One pass: each file is read once and decoded in a task to check it (bad ones are skipped and listed with their
+ * reason); the shards keep the original encoded bytes, so they are as compact as the source and decode the same
+ * way later.
  * <p>
  * Re-runnable: the shards are written with Spark's commit protocol in overwrite mode and the manifest last
  * (write, then rename), so an interrupted ingest leaves no manifest and the same command run again replaces
@@ -61,42 +63,52 @@ public final class Ingest {
         Configuration hadoop = sc.hadoopConfiguration();
         List<String> classes = ImageFolder.classes(hadoop, input);
         int p = partitions > 0 ? partitions : sc.defaultParallelism();
-        JavaRDD<ImageFolder.Entry> entries = ImageFolder.list(sc, input, p);
-        // Decoding only checks the file; 3 channels so that colour and grey files are checked alike.
-        JavaRDD<Tuple2<ImageFolder.Entry, ImageDecoder.Result>> checked =
-                ImageFolder.decode(entries, hadoop, new ImageDecoder(3, maxPixels)).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<ImageFolder.Entry> entries = ImageFolder.list(sc, input, p).persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            List<Map<String, String>> skippedFiles = new ArrayList<>();
-            Map<String, Integer> skipped = new TreeMap<>();
-            for (Tuple2<ImageFolder.Entry, ImageDecoder.Result> t : checked.filter(t -> !t._2().ok()).collect()) {
-                skipped.merge(t._2().skip().key(), 1, Integer::sum);
-                Map<String, String> f = new LinkedHashMap<>();
-                f.put("path", t._1().path());
-                f.put("reason", t._2().skip().key());
-                f.put("detail", t._2().detail());
-                skippedFiles.add(f);
-            }
-            JavaRDD<Tuple2<ImageFolder.Entry, ImageDecoder.Result>> good = checked.filter(t -> t._2().ok());
-            long goodBytes = good.map(t -> t._1().bytes()).fold(0L, Long::sum);
-            int shards = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (goodBytes + shardBytes - 1) / shardBytes));
-            org.apache.spark.util.SerializableConfiguration conf = new org.apache.spark.util.SerializableConfiguration(hadoop);
-            JavaRDD<Row> rows = good.map(t -> {
-                ImageFolder.Entry e = t._1();
-                ImageRecord r = t._2().image();
-                return RowFactory.create(e.id(), e.label(), e.className(), e.path(), r.width(), r.height(),
-                        ImageFolder.read(conf.value(), e));
+            // Shard count from the listed sizes (bad files are few): one pass over the images, not two.
+            long listedBytes = entries.map(ImageFolder.Entry::bytes).fold(0L, Long::sum);
+            int shards = (int) Math.max(1, Math.min(100_000, (listedBytes + shardBytes - 1) / shardBytes));
+            CollectionAccumulator<String> skippedAcc = sc.sc().collectionAccumulator("ingest: skipped files");
+            SerializableConfiguration conf = new SerializableConfiguration(hadoop);
+            // Decoding only checks the file (3 channels, so colour and grey files are checked alike); the row
+            // keeps the original bytes.
+            ImageDecoder decoder = new ImageDecoder(3, maxPixels);
+            JavaRDD<Row> rows = entries.flatMap(e -> {
+                byte[] bytes = ImageFolder.read(conf.value(), e);
+                ImageDecoder.Result r = bytes == null
+                        ? new ImageDecoder.Result(null, ImageDecoder.Skip.TOO_LARGE, e.bytes() + " bytes")
+                        : decoder.decode(bytes, e.path(), e.id(), e.label());
+                if (!r.ok()) {
+                    skippedAcc.add(e.path() + "\t" + r.skip().key() + "\t" + r.detail());
+                    return List.<Row>of().iterator();
+                }
+                return List.of(RowFactory.create(e.id(), e.label(), e.className(), e.path(), r.image().width(),
+                        r.image().height(), bytes)).iterator();
             });
             Dataset<Row> df = spark.createDataFrame(rows, SCHEMA).repartition(shards); // classes spread over shards
             FileSystem fs = new Path(output).getFileSystem(hadoop);
-            fs.delete(new Path(output, MANIFEST), false); // stale until this run completes
-            df.write().mode(SaveMode.Overwrite).parquet(output);
+            df.write().mode(SaveMode.Overwrite).parquet(output); // replaces a previous (interrupted) run's output
 
+            // A task run twice (retry, speculation) reports its skipped files twice: one line per path counts.
+            Map<String, String[]> byPath = new TreeMap<>();
+            for (String line : skippedAcc.value()) {
+                String[] f = line.split("\t", 3);
+                byPath.put(f[0], f);
+            }
+            List<Map<String, String>> skippedFiles = new ArrayList<>();
+            Map<String, Integer> skipped = new TreeMap<>();
+            for (String[] f : byPath.values()) {
+                skipped.merge(f[1], 1, Integer::sum);
+                Map<String, String> m = new LinkedHashMap<>();
+                m.put("path", f[0]);
+                m.put("reason", f[1]);
+                m.put("detail", f.length > 2 ? f[2] : "");
+                skippedFiles.add(m);
+            }
             Map<String, Long> perClass = new TreeMap<>();
             for (String c : classes) perClass.put(c, 0L);
-            for (Map.Entry<String, Long> e : spark.read().parquet(output).groupBy("class").count()
-                    .collectAsList().stream().collect(java.util.stream.Collectors.toMap(r -> r.getString(0),
-                            r -> r.getLong(1))).entrySet()) {
-                perClass.put(e.getKey(), e.getValue());
+            for (Row r : spark.read().parquet(output).groupBy("class").count().collectAsList()) {
+                perClass.put(r.getString(0), r.getLong(1));
             }
             long written = perClass.values().stream().mapToLong(Long::longValue).sum();
             List<Map<String, Object>> shardList = new ArrayList<>();
@@ -111,7 +123,7 @@ public final class Ingest {
             writeManifest(fs, new Path(output, MANIFEST), input, result);
             return result;
         } finally {
-            checked.unpersist(false);
+            entries.unpersist(false);
         }
     }
 
