@@ -34,18 +34,29 @@ public class IngestCommand implements Callable<Integer> {
     @Option(names = "--shard-mb", defaultValue = "256", description = "Target shard size in MB (default: ${DEFAULT-VALUE}).")
     long shardMb;
 
+    /** The first line of an exception's message, with its cause's when it has one (AWS messages run long). */
+    static String oneLine(Throwable e) {
+        String m = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+    }
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
         EsslConfig conf = ConfigLoader.load(common.config, common.overrides);
         if (shardMb <= 0) throw new ConfigError("--shard-mb must be > 0");
+        // Before Spark starts: a missing path, bucket or credential is one line and exit code 2.
+        Configuration hadoop = SparkContexts.hadoop(conf.spark());
         try {
             Path in = new Path(input);
-            if (!in.getFileSystem(new Configuration()).exists(in)) throw new ConfigError("input not found: " + input);
-        } catch (java.io.IOException e) {
-            throw new ConfigError("cannot access " + input + ": " + e.getMessage());
+            if (!in.getFileSystem(hadoop).exists(in)) throw new ConfigError("input not found: " + input);
+            Path out = new Path(output);
+            out.getFileSystem(hadoop).exists(out); // the output's bucket and credentials too
+        } catch (java.io.IOException | RuntimeException e) {
+            if (e instanceof ConfigError c) throw c;
+            throw new ConfigError("cannot access " + input + " or " + output + ": " + oneLine(e));
         }
-        if (ImageFolder.classes(new Configuration(), input).isEmpty()) {
+        if (ImageFolder.classes(hadoop, input).isEmpty()) {
             throw new ConfigError("no class folders in " + input + " (expected <input>/<class>/<file>)");
         }
         Report report = new Report().put("command", "ingest").put("provenance", Provenance.of(conf));

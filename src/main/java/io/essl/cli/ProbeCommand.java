@@ -34,7 +34,8 @@ public class ProbeCommand implements Callable<Integer> {
         long start = System.nanoTime();
         ModelFile.Loaded loaded;
         try {
-            loaded = ModelFile.load(model, new Configuration());
+            loaded = ModelFile.load(model, io.essl.spark.SparkContexts.hadoop(
+                    ConfigLoader.load(common.config, common.overrides).spark())); // s3a settings for the model path
         } catch (java.io.FileNotFoundException e) {
             throw new ConfigError("model not found: " + model);
         } catch (Exception e) {

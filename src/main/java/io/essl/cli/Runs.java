@@ -30,7 +30,7 @@ final class Runs {
 
     /** Everything that can be checked without Spark: data files exist, output folder can be created. */
     static void preflight(EsslConfig conf) {
-        ImageSource.of(conf.data()).checkExists(new Configuration());
+        ImageSource.of(conf.data()).checkExists(io.essl.spark.SparkContexts.hadoop(conf.spark()));
         File out = new File(conf.output().dir());
         if (!out.isDirectory() && !out.mkdirs()) throw new ConfigError("cannot create output folder " + out);
     }

@@ -69,7 +69,11 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
             implements Serializable {
     }
 
-    public record Spark(String master, String appName, Map<String, String> conf) implements Serializable {
+    public record Spark(String master, String appName, Map<String, String> conf, S3 s3) implements Serializable {
+    }
+
+    /** How s3a:// is reached (spark.s3); credentials are never configuration. */
+    public record S3(String endpoint, boolean pathStyleAccess, String region) implements Serializable {
     }
 
     public record Output(String dir) implements Serializable {
@@ -138,7 +142,9 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
         for (Map.Entry<String, ConfigValue> e : sp.raw().getConfig("conf").entrySet()) {
             sparkConf.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
         }
-        Spark spark = new Spark(sp.str("master"), sp.str("app-name"), Map.copyOf(sparkConf));
+        Settings s3 = sp.section("s3");
+        Spark spark = new Spark(sp.str("master"), sp.str("app-name"), Map.copyOf(sparkConf),
+                new S3(s3.str("endpoint"), s3.bool("path-style-access"), s3.str("region")));
         Output output = new Output(s.section("output").str("dir"));
         long seed = s.integer("seed", 0);
         String rendered = root.root().render(ConfigRenderOptions.concise().setFormatted(true));

@@ -142,6 +142,11 @@ class DeployFilesTest {
             }
             assertTrue(n >= 3, f + ": jar, recipes and scripts copied");
             assertTrue(text.contains("/opt/essl/essl-spark-app.jar"), f + ": the jar where the manifests look");
+            // S3A jars: the Hadoop version Spark's client uses (pom.xml's hadoop-aws).
+            String pom = Files.readString(ROOT.resolve("pom.xml"));
+            Matcher aws = Pattern.compile("<artifactId>hadoop-aws</artifactId><version>([^<]+)</version>").matcher(pom);
+            assertTrue(aws.find());
+            assertTrue(text.contains("hadoop-aws-" + aws.group(1) + ".jar"), f + ": hadoop-aws " + aws.group(1));
         }
     }
 
