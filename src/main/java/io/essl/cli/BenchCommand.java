@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 
 /** Benchmarks side by side with the PyTorch peer (../shared/peer/torch_esimclr.py), in one invocation. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks against the PyTorch peer.",
-        subcommands = {BenchCommand.Step.class, BenchCommand.Augment.class, FidelityCommand.class})
+        subcommands = {BenchCommand.Step.class, BenchCommand.Augment.class, FidelityCommand.class, BenchCommand.Decode.class})
 public class BenchCommand {
 
     static final String INSTALL = "apt-get install -y --no-install-recommends python3-torch python3-torchvision "
@@ -304,6 +304,98 @@ public class BenchCommand {
             }
             System.out.println(Report.line(json));
             return Main.OK;
+        }
+    }
+
+    @Command(name = "decode", mixinStandardHelpOptions = true,
+            description = "Decode + RandomResizedCrop + flip of JPEG files (one core): images/s, ours vs PIL + torchvision.")
+    static class Decode implements Callable<Integer> {
+        @Option(names = "--dir", description = "Folder of image files (default: generate --count JPEGs of 500 x 375).")
+        File dir;
+
+        @Option(names = "--count", defaultValue = "300", description = "JPEGs to generate (default: ${DEFAULT-VALUE}).")
+        int count;
+
+        @Option(names = "--size", defaultValue = "224", description = "Crop side (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--seconds", defaultValue = "10", description = "How long each side runs (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @picocli.CommandLine.Mixin
+        PeerOptions peerOptions = new PeerOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            File images = dir != null ? dir : generate(java.nio.file.Files.createTempDirectory("essl-decode").toFile(), count);
+            List<File> files = new ArrayList<>();
+            try (var walk = java.nio.file.Files.walk(images.toPath())) {
+                walk.filter(java.nio.file.Files::isRegularFile).sorted().forEach(p -> files.add(p.toFile()));
+            }
+            if (files.isEmpty()) throw new ConfigError("no files under " + images);
+            io.essl.data.ImageDecoder decoder = new io.essl.data.ImageDecoder(3, 100_000_000L);
+            io.essl.augment.RandomResizedCrop crop = new io.essl.augment.RandomResizedCrop(size, new double[]{0.08, 1},
+                    new double[]{3 / 4.0, 4 / 3.0});
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(0);
+            long n = 0, bad = 0;
+            long t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) {
+                File f = files.get((int) ((n + bad) % files.size()));
+                io.essl.data.ImageDecoder.Result r = decoder.decode(java.nio.file.Files.readAllBytes(f.toPath()),
+                        f.getName(), n, 0);
+                if (!r.ok()) {
+                    bad++;
+                    continue;
+                }
+                io.essl.augment.FloatImage v = crop.apply(io.essl.augment.FloatImage.of(r.image()), rnd);
+                if (rnd.nextBoolean()) v = io.essl.augment.Flip.horizontal(v);
+                n++;
+            }
+            double ours = n / ((System.nanoTime() - t0) / 1e9);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("what", "decode");
+            json.put("files", files.size());
+            json.put("size", size);
+            json.put("threads", 1);
+            json.put("ours_images_per_s", ours);
+            json.put("ours_skipped", bad);
+            System.out.printf("ours (ImageIO + TwelveMonkeys, RandomResizedCrop %d, flip, one core): %.1f images/s%n", size, ours);
+            if (!peerOptions.noPeer) {
+                Map<String, Object> peer = peerOptions.run("decode", "--dir", images.getPath(), "--size", "" + size,
+                        "--seconds", "" + seconds);
+                PeerOptions.compare(json, ours, peer);
+            }
+            System.out.println(Report.line(json));
+            return Main.OK;
+        }
+
+        /** ImageNet-like JPEGs: 500 x 375, smooth colour fields with texture, quality 0.9. */
+        static File generate(File out, int count) throws java.io.IOException {
+            java.util.Random rnd = new java.util.Random(1);
+            for (int i = 0; i < count; i++) {
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(500, 375,
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                double fx = rnd.nextDouble() * 0.05, fy = rnd.nextDouble() * 0.05, ph = rnd.nextDouble() * 6;
+                for (int y = 0; y < 375; y++) {
+                    for (int x = 0; x < 500; x++) {
+                        int r = (int) (127 + 100 * Math.sin(fx * x + ph) + rnd.nextInt(24));
+                        int g = (int) (127 + 100 * Math.cos(fy * y + ph) + rnd.nextInt(24));
+                        int b = (int) (127 + 60 * Math.sin(fx * x + fy * y) + rnd.nextInt(24));
+                        img.setRGB(x, y, (Math.min(255, Math.max(0, r)) << 16) | (Math.min(255, Math.max(0, g)) << 8)
+                                | Math.min(255, Math.max(0, b)));
+                    }
+                }
+                javax.imageio.ImageWriter w = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+                javax.imageio.ImageWriteParam p = w.getDefaultWriteParam();
+                p.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+                p.setCompressionQuality(0.9f);
+                try (var os = javax.imageio.ImageIO.createImageOutputStream(new File(out, String.format("%04d.jpg", i)))) {
+                    w.setOutput(os);
+                    w.write(null, new javax.imageio.IIOImage(img, null, null), p);
+                }
+                w.dispose();
+            }
+            return out;
         }
     }
 }
