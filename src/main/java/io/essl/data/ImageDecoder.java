@@ -160,6 +160,18 @@ public final class ImageDecoder implements Serializable {
                     argb[y * w + x] = (v << 16) | (v << 8) | v;
                 }
             }
+        } else if (image.getType() == BufferedImage.TYPE_3BYTE_BGR
+                && image.getRaster().getDataBuffer() instanceof java.awt.image.DataBufferByte bytes
+                && image.getRaster().getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel sm
+                && sm.getScanlineStride() == 3 * w && image.getRaster().getSampleModelTranslateX() == 0
+                && image.getRaster().getSampleModelTranslateY() == 0) {
+            // What ImageIO's JPEG reader returns for colour JPEGs: read the bytes, not pixel by pixel through
+            // the colour model (decode + crop went from 174 to 296-311 images/s with this).
+            byte[] bgr = bytes.getData();
+            argb = new int[w * h];
+            for (int i = 0, j = 0; i < argb.length; i++, j += 3) {
+                argb[i] = ((bgr[j + 2] & 0xff) << 16) | ((bgr[j + 1] & 0xff) << 8) | (bgr[j] & 0xff);
+            }
         } else {
             argb = image.getRGB(0, 0, w, h, null, 0, w); // any colour model, palette and alpha included
         }
@@ -169,8 +181,13 @@ public final class ImageDecoder implements Serializable {
         int plane = ow * oh;
         for (int y = 0; y < oh; y++) {
             for (int x = 0; x < ow; x++) {
-                int[] src = source(orientation, x, y, w, h);
-                int c = argb[src[1] * w + src[0]];
+                int c;
+                if (orientation == 1) {
+                    c = argb[y * w + x];
+                } else {
+                    int[] src = source(orientation, x, y, w, h);
+                    c = argb[src[1] * w + src[0]];
+                }
                 int r = (c >> 16) & 0xff, g = (c >> 8) & 0xff, b = c & 0xff;
                 int i = y * ow + x;
                 if (channels == 3) {
