@@ -1,5 +1,6 @@
 package io.essl.probe;
 
+import io.essl.augment.CentreCrop;
 import io.essl.config.EsslConfig;
 import io.essl.data.ImageSource;
 import io.essl.data.ImageRecord;
@@ -25,9 +26,15 @@ public record ProbeData(JavaRDD<ImageRecord> train, JavaRDD<ImageRecord> test, I
     /** The first {@code trainLimit} / {@code testLimit} images of each split (0 = all). */
     public static ProbeData load(JavaSparkContext sc, EsslConfig conf, int trainLimit, int testLimit) {
         ImageSource source = ImageSource.of(conf.data());
-        return new ProbeData(
-                source.load(sc, ImageSource.Split.TRAIN, trainLimit).persist(StorageLevel.MEMORY_ONLY()),
-                source.load(sc, ImageSource.Split.TEST, testLimit).persist(StorageLevel.MEMORY_ONLY()), source);
+        // Images of other sizes (image trees, shards) are evaluated on their centre crop at the encoder's side.
+        int size = conf.augment().viewSize();
+        JavaRDD<ImageRecord> train = source.load(sc, ImageSource.Split.TRAIN, trainLimit);
+        JavaRDD<ImageRecord> test = source.load(sc, ImageSource.Split.TEST, testLimit);
+        if (size > 0) {
+            train = train.map(r -> CentreCrop.of(r, size));
+            test = test.map(r -> CentreCrop.of(r, size));
+        }
+        return new ProbeData(train.persist(StorageLevel.MEMORY_ONLY()), test.persist(StorageLevel.MEMORY_ONLY()), source);
     }
 
     /** Normalised pixels as features: the raw-pixel baseline. */

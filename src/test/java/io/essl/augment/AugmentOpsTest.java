@@ -125,4 +125,24 @@ class AugmentOpsTest {
         }
         return s / (img.height() * (img.width() - 1));
     }
+
+    @Test
+    void centreCropTakesTheMiddleSquareOfTheShorterSide() {
+        // 1 x 4 x 6 image, pixel value = 10 * row + column.
+        byte[] px = new byte[24];
+        for (int y = 0; y < 4; y++) for (int x = 0; x < 6; x++) px[y * 6 + x] = (byte) (10 * y + x);
+        io.essl.data.ImageRecord r = new io.essl.data.ImageRecord(5, 2, 1, 4, 6, px);
+        io.essl.data.ImageRecord same = CentreCrop.of(r, 4);
+        assertEquals(4, same.width());
+        for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 4; x++) assertEquals(10 * y + x + 1, same.pixels()[y * 4 + x], "columns 1..4 unchanged");
+        }
+        io.essl.data.ImageRecord half = CentreCrop.of(r, 2);
+        // Bilinear at half size with aligned pixel centres: each output pixel is the mean of a 2 x 2 block.
+        assertEquals(Math.round((1 + 2 + 11 + 12) / 4.0), half.pixels()[0]);
+        assertEquals(Math.round((23 + 24 + 33 + 34) / 4.0), half.pixels()[3]);
+        assertEquals(5, half.id());
+        assertEquals(2, half.label());
+        assertSame(same, CentreCrop.of(same, 4), "an image at the size passes through");
+    }
 }

@@ -114,4 +114,25 @@ class IngestTest {
             }
         }
     }
+
+    @Test
+    void pipelineFromShardsProbesCentreCropsAtTheEncodersSize() throws Exception {
+        File out = new File(tmp, "pipeline-shards");
+        ingest("train", out);
+        ingest("val", out);
+        File run = new File(tmp, "run-pipeline");
+        List<String> sets = new ArrayList<>(TestData.smallRun(run));
+        sets.removeIf(s -> s.startsWith("data.dir"));
+        // 24 px views of the 28 px images: the probe sees each image's centre crop resized to 24.
+        sets.addAll(List.of("data.format=parquet", "data.dir=\"" + out.getAbsolutePath() + "\"", "data.channels=1",
+                "data.class-names=[]", "augment.view-size=24", "augment.view3-size=12", "train.epochs=1",
+                "train.batch-size=8", "train.monitor.knn-every-epochs=0"));
+        File report = new File(run, "r.json");
+        assertEquals(Main.OK, Main.run(TestData.args("pipeline", sets, "--report", report.getPath())));
+        JsonNode r = JSON.readTree(report);
+        assertEquals(48, r.at("/probe/train_images").asInt());
+        assertEquals(24, r.at("/probe/test_images").asInt());
+        double top1 = r.at("/probe/top1").asDouble();
+        assertTrue(top1 > 1 / 3.0 && top1 <= 1, "three classes, above chance: " + top1);
+    }
 }
