@@ -34,7 +34,7 @@ public class IngestCommand implements Callable<Integer> {
     @Option(names = "--shard-mb", defaultValue = "256", description = "Target shard size in MB (default: ${DEFAULT-VALUE}).")
     long shardMb;
 
-    /** The first line of an exception's message, with its cause's when it has one (AWS messages run long). */
+    /** The exception's type and the first line of its message, cut at 300 characters (AWS messages run long). */
     static String oneLine(Throwable e) {
         String m = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
         return m.length() > 300 ? m.substring(0, 300) + "..." : m;

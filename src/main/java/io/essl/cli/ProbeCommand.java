@@ -8,7 +8,6 @@ import io.essl.model.ModelFile;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
 import io.essl.spark.SparkContexts;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

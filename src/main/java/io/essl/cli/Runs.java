@@ -14,7 +14,6 @@ import org.nd4j.linalg.learning.config.NoOp;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
 import io.essl.train.PretrainJob;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 

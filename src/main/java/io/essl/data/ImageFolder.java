@@ -9,11 +9,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -22,14 +20,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * An ImageFolder tree, {@code <root>/<class>/<file>}, on local disk, HDFS or S3A: the classes are the sorted
  * subfolder names (a class's index is its label) and an image's id is its position in a fixed pseudo-random
  * order of the paths (a hash, then the path), so both are the same on every run and the first N ids are a
- * sample of every class (data.pretrain-limit, probe limits). Listing runs in tasks, one per group of classes (a million objects on S3
- * are not listed from the driver); files are read and decoded in tasks; bad files are skipped and counted.
+ * sample of every class (data.pretrain-limit, probe limits). Listing runs in tasks, one per group of classes (a
+ * million objects on S3 are not listed from the driver); files are read and decoded in tasks; bad files are
+ * skipped and counted.
  */
 public final class ImageFolder implements ImageSource {
     private static final Logger log = LoggerFactory.getLogger(ImageFolder.class);
@@ -40,8 +38,12 @@ public final class ImageFolder implements ImageSource {
     public record Entry(long id, int label, String className, String path, long bytes) implements Serializable {
     }
 
+    /** An entry's bytes (null when too large to read) and what decoding them gave. */
+    record Decoded(byte[] bytes, ImageDecoder.Result result) {
+    }
+
     private final EsslConfig.Data conf;
-    private CollectionAccumulator<String> skippedFiles;
+    private SkippedFiles skippedFiles;
 
     public ImageFolder(EsslConfig.Data conf) {
         this.conf = conf;
@@ -64,9 +66,8 @@ public final class ImageFolder implements ImageSource {
         }
     }
 
-    /** Every file under the class folders, with their ids. */
-    public static JavaRDD<Entry> list(JavaSparkContext sc, String root, int partitions) {
-        List<String> classes = classes(sc.hadoopConfiguration(), root);
+    /** Every file under the class folders ({@link #classes} of the root), with their ids. */
+    public static JavaRDD<Entry> list(JavaSparkContext sc, String root, List<String> classes, int partitions) {
         if (classes.isEmpty()) throw new ConfigError("no class folders in " + root + " (expected <root>/<class>/<file>)");
         SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());
         List<Integer> labels = new ArrayList<>();
@@ -101,17 +102,13 @@ public final class ImageFolder implements ImageSource {
         return b;
     }
 
-    /** Reads and decodes each entry: the decoded image, or the reason it was skipped (and its path). */
-    static JavaRDD<Tuple2<Entry, ImageDecoder.Result>> decode(JavaRDD<Entry> entries, Configuration conf,
-                                                             ImageDecoder decoder) {
-        SerializableConfiguration hadoop = new SerializableConfiguration(conf);
-        return entries.map(e -> {
-            byte[] bytes = read(hadoop.value(), e);
-            ImageDecoder.Result r = bytes == null
-                    ? new ImageDecoder.Result(null, ImageDecoder.Skip.TOO_LARGE, e.bytes() + " bytes")
-                    : decoder.decode(bytes, e.path(), e.id(), e.label());
-            return new Tuple2<>(e, r);
-        });
+    /** Reads an entry in a task and decodes it: a file too large to read is skipped unread. */
+    static Decoded readAndDecode(Configuration hadoop, Entry e, ImageDecoder decoder) throws IOException {
+        byte[] bytes = read(hadoop, e);
+        ImageDecoder.Result r = bytes == null
+                ? new ImageDecoder.Result(null, ImageDecoder.Skip.TOO_LARGE, e.bytes() + " bytes")
+                : decoder.decode(bytes, e.path(), e.id(), e.label());
+        return new Decoded(bytes, r);
     }
 
     @Override
@@ -130,27 +127,25 @@ public final class ImageFolder implements ImageSource {
     @Override
     public JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit) {
         int partitions = conf.partitions() > 0 ? conf.partitions() : sc.defaultParallelism();
-        JavaRDD<Entry> entries = list(sc, conf.splitPath(split == Split.TRAIN), partitions);
+        String root = conf.splitPath(split == Split.TRAIN);
+        JavaRDD<Entry> entries = list(sc, root, classes(sc.hadoopConfiguration(), root), partitions);
         if (limit > 0) entries = entries.filter(e -> e.id() < limit);
-        if (skippedFiles == null) skippedFiles = sc.sc().collectionAccumulator("skipped image files");
-        CollectionAccumulator<String> skipped = skippedFiles;
-        return decode(entries, sc.hadoopConfiguration(), new ImageDecoder(conf.channels(), conf.maxPixels()))
-                .flatMap(t -> {
-                    if (t._2().ok()) return List.of(t._2().image()).iterator();
-                    log.warn("skipping {}: {} ({})", t._1().path(), t._2().skip().key(), t._2().detail());
-                    skipped.add(t._2().skip().key() + "\t" + t._1().path());
-                    return List.<ImageRecord>of().iterator();
-                });
+        if (skippedFiles == null) skippedFiles = new SkippedFiles(sc.sc(), "skipped image files");
+        SkippedFiles skipped = skippedFiles;
+        SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());
+        ImageDecoder decoder = new ImageDecoder(conf.channels(), conf.maxPixels());
+        return entries.flatMap(e -> {
+            ImageDecoder.Result r = readAndDecode(hadoop.value(), e, decoder).result();
+            if (r.ok()) return List.of(r.image()).iterator();
+            log.warn("skipping {}: {} ({})", e.path(), r.skip().key(), r.detail());
+            skipped.add(e.path(), r);
+            return List.<ImageRecord>of().iterator();
+        });
     }
 
-    /** Skipped files by reason; a file recomputed after a lost partition counts once. */
+    /** Skipped files by reason, each counted once. */
     @Override
     public Map<String, Integer> skipped() {
-        Map<String, Integer> counts = new TreeMap<>();
-        if (skippedFiles == null) return counts;
-        for (String line : new java.util.TreeSet<>(skippedFiles.value())) {
-            counts.merge(line.substring(0, line.indexOf('\t')), 1, Integer::sum);
-        }
-        return counts;
+        return skippedFiles == null ? Map.of() : skippedFiles.counts();
     }
 }

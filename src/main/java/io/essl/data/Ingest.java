@@ -16,7 +16,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 
 import java.io.IOException;
@@ -63,48 +62,31 @@ public final class Ingest {
         Configuration hadoop = sc.hadoopConfiguration();
         List<String> classes = ImageFolder.classes(hadoop, input);
         int p = partitions > 0 ? partitions : sc.defaultParallelism();
-        JavaRDD<ImageFolder.Entry> entries = ImageFolder.list(sc, input, p).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<ImageFolder.Entry> entries = ImageFolder.list(sc, input, classes, p)
+                .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             // Shard count from the listed sizes (bad files are few): one pass over the images, not two.
             long listedBytes = entries.map(ImageFolder.Entry::bytes).fold(0L, Long::sum);
             int shards = (int) Math.max(1, Math.min(100_000, (listedBytes + shardBytes - 1) / shardBytes));
-            CollectionAccumulator<String> skippedAcc = sc.sc().collectionAccumulator("ingest: skipped files");
+            SkippedFiles skippedFiles = new SkippedFiles(sc.sc(), "ingest: skipped files");
             SerializableConfiguration conf = new SerializableConfiguration(hadoop);
             // Decoding only checks the file (3 channels, so colour and grey files are checked alike); the row
             // keeps the original bytes.
             ImageDecoder decoder = new ImageDecoder(3, maxPixels);
             JavaRDD<Row> rows = entries.flatMap(e -> {
-                byte[] bytes = ImageFolder.read(conf.value(), e);
-                ImageDecoder.Result r = bytes == null
-                        ? new ImageDecoder.Result(null, ImageDecoder.Skip.TOO_LARGE, e.bytes() + " bytes")
-                        : decoder.decode(bytes, e.path(), e.id(), e.label());
+                ImageFolder.Decoded d = ImageFolder.readAndDecode(conf.value(), e, decoder);
+                ImageDecoder.Result r = d.result();
                 if (!r.ok()) {
-                    skippedAcc.add(e.path() + "\t" + r.skip().key() + "\t" + r.detail());
+                    skippedFiles.add(e.path(), r);
                     return List.<Row>of().iterator();
                 }
                 return List.of(RowFactory.create(e.id(), e.label(), e.className(), e.path(), r.image().width(),
-                        r.image().height(), bytes)).iterator();
+                        r.image().height(), d.bytes())).iterator();
             });
             Dataset<Row> df = spark.createDataFrame(rows, SCHEMA).repartition(shards); // classes spread over shards
             FileSystem fs = new Path(output).getFileSystem(hadoop);
             df.write().mode(SaveMode.Overwrite).parquet(output); // replaces a previous (interrupted) run's output
 
-            // A task run twice (retry, speculation) reports its skipped files twice: one line per path counts.
-            Map<String, String[]> byPath = new TreeMap<>();
-            for (String line : skippedAcc.value()) {
-                String[] f = line.split("\t", 3);
-                byPath.put(f[0], f);
-            }
-            List<Map<String, String>> skippedFiles = new ArrayList<>();
-            Map<String, Integer> skipped = new TreeMap<>();
-            for (String[] f : byPath.values()) {
-                skipped.merge(f[1], 1, Integer::sum);
-                Map<String, String> m = new LinkedHashMap<>();
-                m.put("path", f[0]);
-                m.put("reason", f[1]);
-                m.put("detail", f.length > 2 ? f[2] : "");
-                skippedFiles.add(m);
-            }
             Map<String, Long> perClass = new TreeMap<>();
             for (String c : classes) perClass.put(c, 0L);
             for (Row r : spark.read().parquet(output).groupBy("class").count().collectAsList()) {
@@ -119,7 +101,8 @@ public final class Ingest {
                     bytes += s.getLen();
                 }
             }
-            Result result = new Result(written, classes, perClass, skipped, skippedFiles, shardList, bytes);
+            Result result = new Result(written, classes, perClass, skippedFiles.counts(), skippedFiles.files(),
+                    shardList, bytes);
             writeManifest(fs, new Path(output, MANIFEST), input, result);
             return result;
         } finally {

@@ -1,0 +1,58 @@
+package io.essl.data;
+
+import org.apache.spark.SparkContext;
+import org.apache.spark.util.CollectionAccumulator;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The bad files Spark tasks met, with their reasons, gathered on the driver. A task run twice (a retry, a lost
+ * partition computed again) reports its files twice, so each path counts once.
+ */
+final class SkippedFiles implements Serializable {
+    private final CollectionAccumulator<String> lines;
+
+    SkippedFiles(SparkContext sc, String name) {
+        lines = sc.collectionAccumulator(name);
+    }
+
+    /** In a task. */
+    void add(String path, ImageDecoder.Result skipped) {
+        lines.add(path + "\t" + skipped.skip().key() + "\t" + skipped.detail());
+    }
+
+    /** Path to {path, reason, detail}, sorted by path. */
+    private Map<String, String[]> byPath() {
+        Map<String, String[]> m = new TreeMap<>();
+        for (String line : lines.value()) {
+            String[] f = line.split("\t", 3);
+            m.put(f[0], f);
+        }
+        return m;
+    }
+
+    /** Reason to number of files. */
+    Map<String, Integer> counts() {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (String[] f : byPath().values()) counts.merge(f[1], 1, Integer::sum);
+        return counts;
+    }
+
+    /** Each file: path, reason, detail. */
+    List<Map<String, String>> files() {
+        List<Map<String, String>> files = new ArrayList<>();
+        for (String[] f : byPath().values()) {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("path", f[0]);
+            m.put("reason", f[1]);
+            m.put("detail", f.length > 2 ? f[2] : "");
+            files.add(m);
+        }
+        return files;
+    }
+}
