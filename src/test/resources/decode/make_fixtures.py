@@ -43,3 +43,6 @@ def chunk(kind, body):
 png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100000, 100000, 8, 0, 0, 0, 0))
 png += chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + chunk(b"IEND", b"")
 open("huge.png", "wb").write(png)
+
+# A format OpenCV does not read (the decode-on-use path falls back to ImageIO for it).
+base().save("palette.gif")

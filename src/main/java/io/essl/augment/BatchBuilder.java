@@ -29,13 +29,13 @@ public final class BatchBuilder implements Serializable {
         int g = views.group().size();
         FloatImage[] v1 = new FloatImage[n], v2 = new FloatImage[n], v3 = new FloatImage[withGroup ? n * g : 0];
         for (int i = 0; i < n; i++) {
-            ImageRecord r = images.get(i);
-            FloatImage src = FloatImage.of(r);
-            v1[i] = views.view(src, r.id(), epoch, ViewFactory.VIEW1);
-            v2[i] = views.view(src, r.id(), epoch, ViewFactory.VIEW2);
+            FloatImage[] v = withGroup
+                    ? views.views(images.get(i), epoch, ViewFactory.VIEW1, ViewFactory.VIEW2, ViewFactory.VIEW3)
+                    : views.views(images.get(i), epoch, ViewFactory.VIEW1, ViewFactory.VIEW2);
+            v1[i] = v[0];
+            v2[i] = v[1];
             if (withGroup) {
-                FloatImage base = views.view(src, r.id(), epoch, ViewFactory.VIEW3);
-                for (int e = 0; e < g; e++) v3[g * i + e] = views.group().apply(e, base);
+                for (int e = 0; e < g; e++) v3[g * i + e] = views.group().apply(e, v[2]);
             }
         }
         FloatImage[] pairs = new FloatImage[2 * n];

@@ -1,5 +1,7 @@
 package io.essl.augment;
 
+import io.essl.data.ImageRecord;
+
 import java.util.SplittableRandom;
 
 /**
@@ -13,8 +15,14 @@ public record RandomResizedCrop(int size, double[] scale, double[] ratio, boolea
         this(size, scale, ratio, false);
     }
 
-    /** A crop box in source pixels. */
-    public record Box(int top, int left, int height, int width) {
+    /** A crop box in source pixels (fractional once carried over to an image decoded smaller). */
+    public record Box(double top, double left, double height, double width) {
+        /** The same box in the image decoded at {@code h x w} instead of {@code fullH x fullW} (DCT scaling). */
+        public Box in(int fullH, int fullW, int h, int w) {
+            if (h == fullH && w == fullW) return this;
+            double fy = (double) h / fullH, fx = (double) w / fullW;
+            return new Box(top * fy, left * fx, height * fy, width * fx);
+        }
     }
 
     public Box sample(int h, int w, SplittableRandom rnd) {
@@ -49,6 +57,30 @@ public record RandomResizedCrop(int size, double[] scale, double[] ratio, boolea
     public FloatImage apply(FloatImage src, SplittableRandom rnd) {
         Box box = sample(src.height(), src.width(), rnd);
         return bicubic ? resizeBicubic(src, box, size) : resize(src, box, size);
+    }
+
+    /**
+     * How much smaller (1, 2, 4 or 8) the image may be decoded and still give this box at full resolution: the
+     * box's shorter side must keep at least {@code size} pixels, so DCT scaling never costs detail.
+     */
+    public int reductionFor(Box box) {
+        int f = 1;
+        while (f < 8 && Math.min(box.height(), box.width()) >= 2.0 * f * size) f *= 2;
+        return f;
+    }
+
+    /**
+     * The box of decoded 8-bit pixels resampled to size x size, converting only the box and the margin its
+     * interpolation taps reach to floats: the same values as resampling the whole image converted.
+     */
+    public FloatImage apply(ImageRecord src, Box b) {
+        int m = bicubic ? 2 : 1;
+        int top = Math.max(0, (int) Math.floor(b.top()) - m), left = Math.max(0, (int) Math.floor(b.left()) - m);
+        int bottom = Math.min(src.height(), (int) Math.ceil(b.top() + b.height()) + m);
+        int right = Math.min(src.width(), (int) Math.ceil(b.left() + b.width()) + m);
+        FloatImage region = FloatImage.of(src, top, left, bottom - top, right - left);
+        Box rebased = new Box(b.top() - top, b.left() - left, b.height(), b.width());
+        return bicubic ? resizeBicubic(region, rebased, size) : resize(region, rebased, size);
     }
 
     /** Bilinear resampling of a box to size x size (pixel centres aligned, as align_corners=False). */
@@ -110,7 +142,7 @@ public record RandomResizedCrop(int size, double[] scale, double[] ratio, boolea
     }
 
     /** Source indices and Keys weights of the 4 taps of each output position along one axis. */
-    private static void taps(int start, double scale, int size, int limit, int[] idx, float[] wt) {
+    private static void taps(double start, double scale, int size, int limit, int[] idx, float[] wt) {
         for (int o = 0; o < size; o++) {
             double f = start + (o + 0.5) * scale - 0.5;
             int base = (int) Math.floor(f);

@@ -56,13 +56,44 @@ public final class ViewFactory implements Serializable {
 
     /** View 1, 2 or 3 of an image in a given epoch (un-normalised). */
     public FloatImage view(ImageRecord r, int epoch, int view) {
-        return view(FloatImage.of(r), r.id(), epoch, view);
+        return views(r, epoch, view)[0];
+    }
+
+    /**
+     * Several views of one image (un-normalised). The crop boxes are drawn first, from the image's size alone;
+     * then the image is decoded once, at the smallest size that still gives every box at full resolution (DCT
+     * scaling for a JPEG still encoded), and only the boxes are converted to floats.
+     */
+    public FloatImage[] views(ImageRecord r, int epoch, int... which) {
+        SplittableRandom[] rnd = new SplittableRandom[which.length];
+        RandomResizedCrop.Box[] boxes = new RandomResizedCrop.Box[which.length];
+        int reduction = 8;
+        for (int k = 0; k < which.length; k++) {
+            rnd[k] = Seeds.forView(seed, epoch, r.id(), which[k]);
+            boxes[k] = cropOf(which[k]).sample(r.height(), r.width(), rnd[k]);
+            reduction = Math.min(reduction, cropOf(which[k]).reductionFor(boxes[k]));
+        }
+        ImageRecord px = r.decode(reduction);
+        FloatImage[] out = new FloatImage[which.length];
+        for (int k = 0; k < which.length; k++) {
+            RandomResizedCrop.Box box = boxes[k].in(r.height(), r.width(), px.height(), px.width());
+            out[k] = finish(cropOf(which[k]).apply(px, box), rnd[k], which[k]);
+        }
+        return out;
     }
 
     /** A view of image {@code id} from its pixels already converted (so several views convert them once). */
     public FloatImage view(FloatImage src, long id, int epoch, int view) {
         SplittableRandom rnd = Seeds.forView(seed, epoch, id, view);
-        FloatImage img = (view == VIEW3 ? crop3 : crop).apply(src, rnd);
+        return finish(cropOf(view).apply(src, rnd), rnd, view);
+    }
+
+    private RandomResizedCrop cropOf(int view) {
+        return view == VIEW3 ? crop3 : crop;
+    }
+
+    /** Everything after the crop, drawing from the view's generator where the crop left it. */
+    private FloatImage finish(FloatImage img, SplittableRandom rnd, int view) {
         if (rnd.nextDouble() < flipP) img = Flip.horizontal(img);
         if (rnd.nextDouble() < jitterP) img = jitter.apply(img, rnd);
         if (rnd.nextDouble() < grayP) img = Grayscale.apply(img);

@@ -26,8 +26,8 @@ import java.util.Map;
  * subfolder names (a class's index is its label) and an image's id is its position in a fixed pseudo-random
  * order of the paths (a hash, then the path), so both are the same on every run and the first N ids are a
  * sample of every class (data.pretrain-limit, probe limits). Listing runs in tasks, one per group of classes (a
- * million objects on S3 are not listed from the driver); files are read and decoded in tasks; bad files are
- * skipped and counted.
+ * million objects on S3 are not listed from the driver); files are read and checked (decoded) in tasks, bad
+ * files skipped and counted, good ones kept encoded for decoding on use.
  */
 public final class ImageFolder implements ImageSource {
     private static final Logger log = LoggerFactory.getLogger(ImageFolder.class);
@@ -135,8 +135,13 @@ public final class ImageFolder implements ImageSource {
         SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());
         ImageDecoder decoder = new ImageDecoder(conf.channels(), conf.maxPixels());
         return entries.flatMap(e -> {
-            ImageDecoder.Result r = readAndDecode(hadoop.value(), e, decoder).result();
-            if (r.ok()) return List.of(r.image()).iterator();
+            Decoded d = readAndDecode(hadoop.value(), e, decoder);
+            ImageDecoder.Result r = d.result();
+            if (r.ok()) { // checked once; kept encoded and decoded on use, at the size the use needs
+                ImageRecord i = r.image();
+                return List.of(ImageRecord.encoded(i.id(), i.label(), i.channels(), i.height(), i.width(), d.bytes()))
+                        .iterator();
+            }
             log.warn("skipping {}: {} ({})", e.path(), r.skip().key(), r.detail());
             skipped.add(e.path(), r);
             return List.<ImageRecord>of().iterator();

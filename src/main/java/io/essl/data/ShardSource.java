@@ -9,13 +9,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A split ingested by {@link Ingest}: Parquet shards in dir/split, decoded in tasks. The shards hold only good
- * images; the files skipped at ingest are reported from the manifest.
+ * A split ingested by {@link Ingest}: Parquet shards in dir/split, their images decoded in tasks when used. The
+ * shards hold only good images; the files skipped at ingest are reported from the manifest.
  */
 public final class ShardSource implements ImageSource {
     private final EsslConfig.Data conf;
@@ -47,14 +46,13 @@ public final class ShardSource implements ImageSource {
             throw new ConfigError("data.format = parquet: " + e.getMessage());
         }
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-        var rows = spark.read().parquet(dir).select("id", "label", "path", "bytes");
+        var rows = spark.read().parquet(dir).select("id", "label", "height", "width", "bytes");
         if (limit > 0) rows = rows.where("id < " + limit);
         if (conf.partitions() > 0) rows = rows.repartition(conf.partitions());
-        ImageDecoder decoder = new ImageDecoder(conf.channels(), conf.maxPixels());
-        return rows.javaRDD().flatMap((Row r) -> {
-            ImageDecoder.Result d = decoder.decode(r.getAs("bytes"), r.getAs("path"), r.getLong(0), r.getInt(1));
-            return d.ok() ? List.of(d.image()).iterator() : List.<ImageRecord>of().iterator();
-        });
+        int channels = conf.channels();
+        // Checked at ingest: kept encoded, decoded on use at the size the use needs.
+        return rows.javaRDD().map((Row r) -> ImageRecord.encoded(r.getLong(0), r.getInt(1), channels, r.getInt(2),
+                r.getInt(3), r.getAs("bytes")));
     }
 
     @Override

@@ -33,6 +33,9 @@ public record ProbeData(JavaRDD<ImageRecord> train, JavaRDD<ImageRecord> test, I
         if (size > 0) {
             train = train.map(r -> CentreCrop.of(r, size));
             test = test.map(r -> CentreCrop.of(r, size));
+        } else { // images at the encoder's size: decoded once here, for every encoder and baseline
+            train = train.map(r -> r.decode(1));
+            test = test.map(r -> r.decode(1));
         }
         return new ProbeData(train.persist(StorageLevel.MEMORY_ONLY()), test.persist(StorageLevel.MEMORY_ONLY()), source);
     }

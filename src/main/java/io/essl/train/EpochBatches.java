@@ -43,7 +43,7 @@ public final class EpochBatches implements AutoCloseable {
                 .filter(t -> t._2() < kept)
                 .mapToPair(t -> new Tuple2<>(t._2(), t._1()))
                 .repartitionAndSortWithinPartitions(new BatchPartitioner(Math.max(1, numBatches), n))
-                .persist(StorageLevel.MEMORY_ONLY());
+                .persist(StorageLevel.MEMORY_AND_DISK());
     }
 
     public int numBatches() {

@@ -62,7 +62,7 @@ public final class PretrainJob {
         ImageSource source = ImageSource.of(conf.data());
         JavaRDD<ImageRecord> images = source
                 .load(sc, ImageSource.Split.TRAIN, conf.data().pretrainLimit())
-                .persist(StorageLevel.MEMORY_ONLY());
+                .persist(StorageLevel.MEMORY_AND_DISK());
         long count = images.count();
         ImageRecord first = images.first();
         int size = conf.augment().viewSize(first.height());
