@@ -70,42 +70,80 @@ public record RandomResizedCrop(int size, double[] scale, double[] ratio, boolea
     }
 
     /**
-     * The box of decoded 8-bit pixels resampled to size x size, converting only the box and the margin its
-     * interpolation taps reach to floats: the same values as resampling the whole image converted.
+     * The box of decoded 8-bit pixels resampled to size x size: the same values as resampling the whole image
+     * converted to floats, without converting it (bilinear reads the bytes; bicubic converts only the box and the
+     * margin its taps reach).
      */
     public FloatImage apply(ImageRecord src, Box b) {
-        int m = bicubic ? 2 : 1;
-        int top = Math.max(0, (int) Math.floor(b.top()) - m), left = Math.max(0, (int) Math.floor(b.left()) - m);
-        int bottom = Math.min(src.height(), (int) Math.ceil(b.top() + b.height()) + m);
-        int right = Math.min(src.width(), (int) Math.ceil(b.left() + b.width()) + m);
+        if (!bicubic) return resize(src, b, size);
+        int top = Math.max(0, (int) Math.floor(b.top()) - 2), left = Math.max(0, (int) Math.floor(b.left()) - 2);
+        int bottom = Math.min(src.height(), (int) Math.ceil(b.top() + b.height()) + 2);
+        int right = Math.min(src.width(), (int) Math.ceil(b.left() + b.width()) + 2);
         FloatImage region = FloatImage.of(src, top, left, bottom - top, right - left);
-        Box rebased = new Box(b.top() - top, b.left() - left, b.height(), b.width());
-        return bicubic ? resizeBicubic(region, rebased, size) : resize(region, rebased, size);
+        return resizeBicubic(region, new Box(b.top() - top, b.left() - left, b.height(), b.width()), size);
     }
 
-    /** Bilinear resampling of a box to size x size (pixel centres aligned, as align_corners=False). */
-    public static FloatImage resize(FloatImage src, Box b, int size) {
-        int c = src.channels();
+    private static final float[] UNIT = new float[256]; // byte value -> [0, 1], as FloatImage.of converts
+
+    static {
+        for (int i = 0; i < 256; i++) UNIT[i] = i / 255f;
+    }
+
+    /** {@link #resize(FloatImage, Box, int)} reading 8-bit pixels directly. */
+    static FloatImage resize(ImageRecord src, Box b, int size) {
+        int c = src.channels(), h = src.height(), w = src.width();
+        int[] x0 = new int[size], x1 = new int[size], y0 = new int[size], y1 = new int[size];
+        float[] wx = new float[size], wy = new float[size];
+        taps2(b.left(), b.width() / size, size, w, x0, x1, wx);
+        taps2(b.top(), b.height() / size, size, h, y0, y1, wy);
+        byte[] in = src.pixels();
         float[] out = new float[c * size * size];
-        double sy = (double) b.height() / size, sx = (double) b.width() / size;
-        for (int y = 0; y < size; y++) {
-            double fy = Math.max(0, b.top() + (y + 0.5) * sy - 0.5);
-            int y0 = Math.min((int) fy, src.height() - 1);
-            int y1 = Math.min(y0 + 1, src.height() - 1);
-            float wy = (float) (fy - y0);
-            for (int x = 0; x < size; x++) {
-                double fx = Math.max(0, b.left() + (x + 0.5) * sx - 0.5);
-                int x0 = Math.min((int) fx, src.width() - 1);
-                int x1 = Math.min(x0 + 1, src.width() - 1);
-                float wx = (float) (fx - x0);
-                for (int ch = 0; ch < c; ch++) {
-                    float top = src.get(ch, y0, x0) * (1 - wx) + src.get(ch, y0, x1) * wx;
-                    float bot = src.get(ch, y1, x0) * (1 - wx) + src.get(ch, y1, x1) * wx;
-                    out[(ch * size + y) * size + x] = top * (1 - wy) + bot * wy;
+        for (int ch = 0; ch < c; ch++) {
+            int plane = ch * h * w;
+            for (int y = 0; y < size; y++) {
+                int r0 = plane + y0[y] * w, r1 = plane + y1[y] * w, o = (ch * size + y) * size;
+                float v = wy[y];
+                for (int x = 0; x < size; x++) {
+                    float top = UNIT[in[r0 + x0[x]] & 0xff] * (1 - wx[x]) + UNIT[in[r0 + x1[x]] & 0xff] * wx[x];
+                    float bot = UNIT[in[r1 + x0[x]] & 0xff] * (1 - wx[x]) + UNIT[in[r1 + x1[x]] & 0xff] * wx[x];
+                    out[o + x] = top * (1 - v) + bot * v;
                 }
             }
         }
         return new FloatImage(c, size, size, out);
+    }
+
+    /** Bilinear resampling of a box to size x size (pixel centres aligned, as align_corners=False). */
+    public static FloatImage resize(FloatImage src, Box b, int size) {
+        int c = src.channels(), h = src.height(), w = src.width();
+        int[] x0 = new int[size], x1 = new int[size], y0 = new int[size], y1 = new int[size];
+        float[] wx = new float[size], wy = new float[size];
+        taps2(b.left(), (double) b.width() / size, size, w, x0, x1, wx);
+        taps2(b.top(), (double) b.height() / size, size, h, y0, y1, wy);
+        float[] in = src.data(), out = new float[c * size * size];
+        for (int ch = 0; ch < c; ch++) {
+            int plane = ch * h * w;
+            for (int y = 0; y < size; y++) {
+                int r0 = plane + y0[y] * w, r1 = plane + y1[y] * w, o = (ch * size + y) * size;
+                float v = wy[y];
+                for (int x = 0; x < size; x++) {
+                    float top = in[r0 + x0[x]] * (1 - wx[x]) + in[r0 + x1[x]] * wx[x];
+                    float bot = in[r1 + x0[x]] * (1 - wx[x]) + in[r1 + x1[x]] * wx[x];
+                    out[o + x] = top * (1 - v) + bot * v;
+                }
+            }
+        }
+        return new FloatImage(c, size, size, out);
+    }
+
+    /** The two source indices and the weight of the second, per output position along one axis (bilinear). */
+    private static void taps2(double start, double scale, int size, int limit, int[] i0, int[] i1, float[] wt) {
+        for (int o = 0; o < size; o++) {
+            double f = Math.max(0, start + (o + 0.5) * scale - 0.5);
+            i0[o] = Math.min((int) f, limit - 1);
+            i1[o] = Math.min(i0[o] + 1, limit - 1);
+            wt[o] = (float) (f - i0[o]);
+        }
     }
 
     /**

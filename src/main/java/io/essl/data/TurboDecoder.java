@@ -2,8 +2,10 @@ package io.essl.data;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.MatVector;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.split;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_2;
@@ -38,14 +40,14 @@ public final class TurboDecoder {
              Mat m = imdecode(buf, flag(channels, reduction))) {
             if (m == null || m.empty()) return null;
             int h = m.rows(), w = m.cols(), plane = h * w;
-            byte[] interleaved = new byte[plane * m.channels()];
-            m.data().get(interleaved);
-            if (channels == 1) return new ImageRecord(id, label, 1, h, w, interleaved);
-            byte[] px = new byte[3 * plane];
-            for (int i = 0, j = 0; i < plane; i++, j += 3) { // OpenCV's BGR, interleaved -> RGB planes
-                px[i] = interleaved[j + 2];
-                px[plane + i] = interleaved[j + 1];
-                px[2 * plane + i] = interleaved[j];
+            byte[] px = new byte[m.channels() * plane];
+            if (channels == 1) {
+                m.data().get(px);
+                return new ImageRecord(id, label, 1, h, w, px);
+            }
+            try (MatVector bgr = new MatVector()) { // OpenCV's interleaved BGR -> RGB planes (SIMD split)
+                split(m, bgr);
+                for (int c = 0; c < 3; c++) bgr.get(2 - c).data().get(px, c * plane, plane);
             }
             return new ImageRecord(id, label, 3, h, w, px);
         }
