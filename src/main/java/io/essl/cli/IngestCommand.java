@@ -3,7 +3,6 @@ package io.essl.cli;
 import io.essl.config.ConfigError;
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
-import io.essl.data.ImageFolder;
 import io.essl.data.Ingest;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
@@ -19,8 +18,9 @@ import java.io.File;
 import java.util.concurrent.Callable;
 
 @Command(name = "ingest", mixinStandardHelpOptions = true,
-        description = "Check and copy an image folder tree (<input>/<class>/<file>) into Parquet shards with a "
-                + "manifest; bad files are skipped and listed. Run it once per split (train, val).")
+        description = "Check and copy an image folder tree (<input>/<class>/<file>, or a flat folder with --labels) "
+                + "into Parquet shards with a manifest; bad files are skipped and listed. Run it once per split (train, "
+                + "val).")
 public class IngestCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -30,6 +30,14 @@ public class IngestCommand implements Callable<Integer> {
 
     @Option(names = "--output", required = true, paramLabel = "URI", description = "Folder for the shards and _manifest.json.")
     String output;
+
+    @Option(names = "--labels", paramLabel = "URI", description = "Labels file of a flat folder (ImageNet's validation "
+            + "layout): lines '<file> <class>', or Kaggle's LOC_val_solution.csv.")
+    String labels;
+
+    @Option(names = "--classes-from", paramLabel = "URI", description = "An ingest output (the training split's) whose "
+            + "classes and labels this split takes, so labels agree even where a class is missing here.")
+    String classesFrom;
 
     @Option(names = "--shard-mb", defaultValue = "256", description = "Target shard size in MB (default: ${DEFAULT-VALUE}).")
     long shardMb;
@@ -56,13 +64,11 @@ public class IngestCommand implements Callable<Integer> {
             if (e instanceof ConfigError c) throw c;
             throw new ConfigError("cannot access " + input + " or " + output + ": " + oneLine(e));
         }
-        if (ImageFolder.classes(hadoop, input).isEmpty()) {
-            throw new ConfigError("no class folders in " + input + " (expected <input>/<class>/<file>)");
-        }
+        Ingest.Input what = Ingest.Input.of(hadoop, input, labels, classesFrom);
         Report report = new Report().put("command", "ingest").put("provenance", Provenance.of(conf));
         Ingest.Result r;
         try (SparkSession spark = SparkContexts.start(conf.spark())) {
-            r = Ingest.run(spark, input, output, shardMb << 20, conf.data().partitions(), conf.data().maxPixels());
+            r = Ingest.run(spark, what, output, shardMb << 20, conf.data().partitions(), conf.data().maxPixels());
         }
         report.put("input", input).put("output", output)
                 .put("images.written", r.written())

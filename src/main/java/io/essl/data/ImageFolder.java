@@ -66,17 +66,21 @@ public final class ImageFolder implements ImageSource {
         }
     }
 
-    /** Every file under the class folders ({@link #classes} of the root), with their ids. */
+    /**
+     * Every file under the class folders of a root, with their ids; a class's label is its index in
+     * {@code classes}, and a class with no folder under this root has no files.
+     */
     public static JavaRDD<Entry> list(JavaSparkContext sc, String root, List<String> classes, int partitions) {
         if (classes.isEmpty()) throw new ConfigError("no class folders in " + root + " (expected <root>/<class>/<file>)");
         SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());
         List<Integer> labels = new ArrayList<>();
         for (int i = 0; i < classes.size(); i++) labels.add(i);
-        return sc.parallelize(labels, Math.max(1, Math.min(classes.size(), partitions)))
+        return withIds(sc.parallelize(labels, Math.max(1, Math.min(classes.size(), partitions)))
                 .flatMap(label -> {
                     Path dir = new Path(root, classes.get(label));
                     FileSystem fs = dir.getFileSystem(hadoop.value());
                     List<Entry> files = new ArrayList<>();
+                    if (!fs.exists(dir)) return files.iterator();
                     FileStatus[] listed = fs.listStatus(dir);
                     Arrays.sort(listed);
                     for (FileStatus s : listed) {
@@ -85,7 +89,38 @@ public final class ImageFolder implements ImageSource {
                         }
                     }
                     return files.iterator();
-                })
+                }), partitions);
+    }
+
+    /**
+     * Every file of a flat folder (ImageNet's validation layout), labelled by a labels file: a class's label is
+     * its index in {@code classes}; a file without a label, or with a class not in {@code classes}, gets label -1.
+     */
+    public static JavaRDD<Entry> list(JavaSparkContext sc, String root, Labels labels, List<String> classes,
+                                      int partitions) {
+        Map<String, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < classes.size(); i++) index.put(classes.get(i), i);
+        List<Entry> files = new ArrayList<>();
+        try {
+            Path dir = new Path(root);
+            var it = dir.getFileSystem(sc.hadoopConfiguration()).listLocatedStatus(dir); // paged on S3
+            while (it.hasNext()) {
+                FileStatus s = it.next();
+                String name = s.getPath().getName();
+                if (!s.isFile() || name.startsWith(".") || name.startsWith("_")) continue;
+                String c = labels.of(name);
+                int label = c == null ? -1 : index.getOrDefault(c, -1);
+                files.add(new Entry(-1, label, c == null ? "" : c, s.getPath().toString(), s.getLen()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+        return withIds(sc.parallelize(files, Math.max(1, partitions)), partitions);
+    }
+
+    /** Ids: positions in a fixed pseudo-random order of the paths (a hash, then the path). */
+    private static JavaRDD<Entry> withIds(JavaRDD<Entry> files, int partitions) {
+        return files
                 .sortBy(e -> String.format("%08x %s", e.path().hashCode(), e.path()), true, Math.max(1, partitions))
                 .zipWithIndex()
                 .map(t -> new Entry(t._2(), t._1().label(), t._1().className(), t._1().path(), t._1().bytes()));

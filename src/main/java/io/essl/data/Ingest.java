@@ -1,6 +1,7 @@
 package io.essl.data;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.essl.config.ConfigError;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -53,16 +54,53 @@ public final class Ingest {
                          List<Map<String, String>> skippedFiles, List<Map<String, Object>> shards, long bytes) {
     }
 
+    /**
+     * What to ingest: class folders under {@code root}, or (with {@code labels}) a flat folder labelled by a file;
+     * {@code classes} gives each class its label (its index).
+     */
+    public record Input(String root, Labels labels, List<String> classes) {
+        /**
+         * Checks and resolves an ingest's input before Spark starts: the classes are those of {@code classesFrom}
+         * (an ingest output's manifest: a validation split then gets the training split's labels even where it
+         * lacks a class), else the labels file's, else the class folders'.
+         */
+        public static Input of(Configuration hadoop, String root, String labelsUri, String classesFrom) {
+            Labels labels = labelsUri == null ? null : Labels.read(hadoop, labelsUri);
+            List<String> folders = labels == null ? ImageFolder.classes(hadoop, root) : List.of();
+            if (labels == null && folders.isEmpty()) {
+                throw new ConfigError("no class folders in " + root + " (expected <input>/<class>/<file>, or --labels)");
+            }
+            List<String> classes;
+            if (classesFrom != null) {
+                try {
+                    @SuppressWarnings("unchecked")
+                    List<String> c = (List<String>) readManifest(hadoop, classesFrom).get("classes");
+                    classes = c;
+                } catch (IOException e) {
+                    throw new ConfigError("--classes-from: " + e.getMessage());
+                }
+                for (String f : folders) {
+                    if (!classes.contains(f)) throw new ConfigError("class folder " + f + " of " + root + " is not a class of " + classesFrom);
+                }
+            } else {
+                classes = labels != null ? labels.classes() : folders;
+            }
+            return new Input(root, labels, classes);
+        }
+    }
+
     private Ingest() {
     }
 
-    public static Result run(SparkSession spark, String input, String output, long shardBytes, int partitions,
+    public static Result run(SparkSession spark, Input input, String output, long shardBytes, int partitions,
                              long maxPixels) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
-        List<String> classes = ImageFolder.classes(hadoop, input);
+        List<String> classes = input.classes();
         int p = partitions > 0 ? partitions : sc.defaultParallelism();
-        JavaRDD<ImageFolder.Entry> entries = ImageFolder.list(sc, input, classes, p)
+        JavaRDD<ImageFolder.Entry> entries = (input.labels() == null
+                ? ImageFolder.list(sc, input.root(), classes, p)
+                : ImageFolder.list(sc, input.root(), input.labels(), classes, p))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             // Shard count from the listed sizes (bad files are few): one pass over the images, not two.
@@ -74,6 +112,11 @@ public final class Ingest {
             // keeps the original bytes.
             ImageDecoder decoder = new ImageDecoder(3, maxPixels);
             JavaRDD<Row> rows = entries.flatMap(e -> {
+                if (e.label() < 0) {
+                    skippedFiles.add(e.path(), "no_label", e.className().isEmpty() ? "not in the labels file"
+                            : "class " + e.className() + " is not in the class list");
+                    return List.<Row>of().iterator();
+                }
                 ImageFolder.Decoded d = ImageFolder.readAndDecode(conf.value(), e, decoder);
                 ImageDecoder.Result r = d.result();
                 if (!r.ok()) {
@@ -103,7 +146,7 @@ public final class Ingest {
             }
             Result result = new Result(written, classes, perClass, skippedFiles.counts(), skippedFiles.files(),
                     shardList, bytes);
-            writeManifest(fs, new Path(output, MANIFEST), input, result);
+            writeManifest(fs, new Path(output, MANIFEST), input.root(), result);
             return result;
         } finally {
             entries.unpersist(false);

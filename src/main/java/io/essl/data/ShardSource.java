@@ -26,12 +26,18 @@ public final class ShardSource implements ImageSource {
 
     @Override
     public void checkExists(Configuration hadoop) {
-        for (boolean train : new boolean[]{true, false}) {
+        Object[] classes = new Object[2];
+        for (int i = 0; i < 2; i++) {
             try {
-                Ingest.readManifest(hadoop, conf.splitPath(train));
+                classes[i] = Ingest.readManifest(hadoop, conf.splitPath(i == 0)).get("classes");
             } catch (IOException e) {
                 throw new ConfigError("data.format = parquet: " + e.getMessage() + " (run: essl ingest)");
             }
+        }
+        // Labels are class indices: both splits must number the same classes the same way.
+        if (!classes[0].equals(classes[1])) {
+            throw new ConfigError("data.format = parquet: the classes of " + conf.splitPath(false) + " are not those of "
+                    + conf.splitPath(true) + " (ingest it again with --classes-from " + conf.splitPath(true) + ")");
         }
     }
 

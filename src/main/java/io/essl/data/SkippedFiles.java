@@ -23,7 +23,12 @@ final class SkippedFiles implements Serializable {
 
     /** In a task. */
     void add(String path, ImageDecoder.Result skipped) {
-        lines.add(path + "\t" + skipped.skip().key() + "\t" + skipped.detail());
+        add(path, skipped.skip().key(), skipped.detail());
+    }
+
+    /** In a task: a file skipped for another reason than its content (no label). */
+    void add(String path, String reason, String detail) {
+        lines.add(path + "\t" + reason + "\t" + detail);
     }
 
     /** Path to {path, reason, detail}, sorted by path. */

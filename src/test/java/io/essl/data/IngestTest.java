@@ -135,4 +135,82 @@ class IngestTest {
         double top1 = r.at("/probe/top1").asDouble();
         assertTrue(top1 > 1 / 3.0 && top1 <= 1, "three classes, above chance: " + top1);
     }
+
+    @Test
+    void aFlatFolderWithALabelsFileTakesTheTrainingSplitsClasses() throws Exception {
+        // ImageNet's validation layout: one folder, classes in a file (Kaggle's CSV), and here one class missing.
+        File flat = new File(tmp, "flat");
+        assertTrue(flat.mkdirs());
+        StringBuilder csv = new StringBuilder("ImageId,PredictionString\n");
+        for (String c : new String[]{"tshirt", "trouser"}) {
+            for (File f : new File(tree, "val/" + c).listFiles()) {
+                Files.copy(f.toPath(), new File(flat, f.getName()).toPath());
+                String id = f.getName().substring(0, f.getName().lastIndexOf('.'));
+                csv.append(id).append(',').append(c).append(" 10 20 30 40 ").append(c).append(" 1 2 3 4\n");
+            }
+        }
+        File pullover = new File(tree, "val/pullover").listFiles()[0]; // an image the labels file does not name
+        Files.copy(pullover.toPath(), new File(flat, pullover.getName()).toPath());
+        File labels = new File(tmp, "LOC_val_solution.csv");
+        Files.writeString(labels.toPath(), csv);
+
+        File out = new File(tmp, "flat-shards");
+        ingest("train", out);
+        File report = new File(tmp, "ingest-flat.json");
+        String[] common = {"--shard-mb", "1", "--set", "spark.master=\"local[2]\"", "--set",
+                "output.dir=\"" + tmp.getPath() + "\"", "--report", report.getPath()};
+        List<String> args = new ArrayList<>(List.of("ingest", "--input", flat.getPath(), "--output",
+                new File(out, "val").getPath(), "--labels", labels.getPath(), "--classes-from",
+                new File(out, "train").getPath()));
+        args.addAll(List.of(common));
+        assertEquals(Main.OK, Main.run(args.toArray(String[]::new)));
+        JsonNode r = JSON.readTree(report);
+        assertEquals(16, r.at("/images/written").asInt());
+        assertEquals(8, r.at("/classes/tshirt").asInt());
+        assertEquals(8, r.at("/classes/trouser").asInt());
+        assertEquals(0, r.at("/classes/pullover").asInt(), "a class of the training split missing here");
+        assertEquals(1, r.at("/skipped/no_label").asInt(), r.at("/skipped").toString());
+        try (org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder()
+                .master("local[1]").config("spark.ui.enabled", "false").getOrCreate()) {
+            for (var row : spark.read().parquet(new File(out, "val").getPath()).select("class", "label").distinct()
+                    .collectAsList()) {
+                assertEquals(List.of("pullover", "trouser", "tshirt").indexOf(row.getString(0)), row.getInt(1),
+                        "the training split's label of " + row.getString(0));
+            }
+        }
+
+        // Without --classes-from the split numbers only its own two classes: training refuses the pair.
+        File other = new File(tmp, "flat-own-classes");
+        ingest("train", other);
+        args = new ArrayList<>(List.of("ingest", "--input", flat.getPath(), "--output", new File(other, "val").getPath(),
+                "--labels", labels.getPath()));
+        args.addAll(List.of(common));
+        assertEquals(Main.OK, Main.run(args.toArray(String[]::new)));
+        File run = new File(tmp, "run-mismatch");
+        List<String> sets = new ArrayList<>(TestData.smallRun(run));
+        sets.removeIf(x -> x.startsWith("data.dir"));
+        sets.addAll(List.of("data.format=parquet", "data.dir=\"" + other.getAbsolutePath() + "\"", "data.channels=1",
+                "data.class-names=[]"));
+        assertEquals(2, Main.run(TestData.args("pretrain", sets)), "classes numbered differently: exit code 2");
+    }
+
+    @Test
+    void labelsFilesReadInBothLayouts() throws Exception {
+        File plain = new File(tmp, "labels.txt");
+        Files.writeString(plain.toPath(), "# file class\nILSVRC2012_val_00000001.JPEG n01751748\n\n"
+                + "ILSVRC2012_val_00000002.JPEG\tn09193705\n");
+        Labels l = Labels.read(new org.apache.hadoop.conf.Configuration(), plain.getPath());
+        assertEquals("n01751748", l.of("ILSVRC2012_val_00000001.JPEG"));
+        assertEquals("n09193705", l.of("ILSVRC2012_val_00000002.JPEG"));
+        assertNull(l.of("ILSVRC2012_val_00000003.JPEG"));
+        assertEquals(List.of("n01751748", "n09193705"), l.classes());
+        File kaggle = new File(tmp, "kaggle.csv");
+        Files.writeString(kaggle.toPath(), "ImageId,PredictionString\nILSVRC2012_val_00008726,n02119789 255 142 454 329 "
+                + "n02119789 44 21 322 295\n");
+        assertEquals("n02119789", Labels.read(new org.apache.hadoop.conf.Configuration(), kaggle.getPath())
+                .of("ILSVRC2012_val_00008726.JPEG"), "matched without the extension");
+        Files.writeString(plain.toPath(), "just-a-name\n");
+        assertThrows(io.essl.config.ConfigError.class,
+                () -> Labels.read(new org.apache.hadoop.conf.Configuration(), plain.getPath()));
+    }
 }
