@@ -23,10 +23,11 @@ public interface ImageSource {
     }
 
     static ImageSource of(EsslConfig.Data conf) {
-        return switch (conf.format()) {
+        ImageSource source = switch (conf.format()) {
             case "folder" -> new ImageFolder(conf);
             case "parquet" -> new ShardSource(conf);
             default -> new IdxSource(conf);
         };
+        return conf.validation() > 0 ? new ValidationSplit(source, conf.validation()) : source;
     }
 }
