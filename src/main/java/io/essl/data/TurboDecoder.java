@@ -26,9 +26,6 @@ public final class TurboDecoder {
     private TurboDecoder() {
     }
 
-    /** The DCT scaling factors libjpeg offers through OpenCV. */
-    static final int[] REDUCTIONS = {1, 2, 4, 8};
-
     /**
      * Decodes to {@code channels} (1 or 3) channel-major pixels at about 1/{@code reduction} of the size
      * (1, 2, 4 or 8; the result's size says what was decoded), upright by the EXIF orientation; null if OpenCV
