@@ -54,6 +54,7 @@ final class SharedBackboneVertex extends BaseGraphVertex {
             passes[i] = new ComputationGraph(backbone.clone());
             passes[i].init(params, false);
             passes[i].initGradientsView();
+            FusedBatchNorm.install(passes[i]);
         }
         rows = new long[inputs];
         paramTable = flatOrder(passes[0]);
