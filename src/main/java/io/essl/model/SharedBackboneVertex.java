@@ -55,6 +55,7 @@ final class SharedBackboneVertex extends BaseGraphVertex {
             passes[i].init(params, false);
             passes[i].initGradientsView();
             FusedBatchNorm.install(passes[i]);
+            ConvForwardReuse.install(passes[i]);
         }
         rows = new long[inputs];
         paramTable = flatOrder(passes[0]);
