@@ -8,7 +8,6 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.lang.reflect.Field;
@@ -20,9 +19,8 @@ import java.lang.reflect.Field;
  * own activation, still in the training workspace and unchanged. DL4J's cache mode does the same with a copy of
  * every output; measured, the copy cost what it saved (docs/performance.md).
  *
- * <p>The output is reused only for the same input and weight arrays, and only while the workspace that holds it
- * is still in the generation it was written in, i.e. within one forward-backward iteration; any other call
- * convolves as usual.
+ * <p>The output is reused only for the same input and weight arrays and only within the forward-backward
+ * iteration that wrote it ({@link ForwardOutputs#live}); any other call convolves as usual.
  */
 final class ConvForwardReuse extends MKLDNNConvHelper {
     private INDArray input;
@@ -57,7 +55,7 @@ final class ConvForwardReuse extends MKLDNNConvHelper {
                               org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo fwdAlgo,
                               ConvolutionMode convolutionMode, int[] dilation, CNN2DFormat format,
                               LayerWorkspaceMgr workspaceMgr) {
-        if (input == this.input && weights == this.weights && valid(output)) {
+        if (input == this.input && weights == this.weights && ForwardOutputs.live(output)) {
             INDArray z = output;
             output = null;
             reuses++;
@@ -69,12 +67,5 @@ final class ConvForwardReuse extends MKLDNNConvHelper {
         this.weights = weights;
         this.output = z;
         return z;
-    }
-
-    /** Attached to a workspace that is open and still in the generation the array was allocated in. */
-    private static boolean valid(INDArray a) {
-        if (a == null || !a.isAttached()) return false;
-        MemoryWorkspace ws = a.data().getParentWorkspace();
-        return ws != null && ws.isScopeActive() && ws.getGenerationId() == a.data().getGenerationId();
     }
 }

@@ -11,7 +11,6 @@ import org.deeplearning4j.nn.conf.graph.UnstackVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -155,8 +154,7 @@ public final class EsslGraph {
         for (int i = 0; i < dims.length; i++) {
             boolean last = i == dims.length - 1;
             String p = "proj_" + (i + 1);
-            b.addLayer("proj_fc" + (i + 1), new DenseLayer.Builder().nIn(in).nOut(dims[i]).hasBias(false)
-                    .activation(Activation.IDENTITY).build(), x);
+            b.addLayer("proj_fc" + (i + 1), LinearLayer.of(in, dims[i], Activation.IDENTITY, false), x);
             BatchNormalization.Builder bn = new BatchNormalization.Builder().nOut(dims[i]).eps(1e-5).decay(0.9);
             if (last && !m.projectorLastBnAffine()) bn.lockGammaBeta(true).gamma(1).beta(0);
             b.addLayer("proj_bn" + (i + 1), bn.build(), "proj_fc" + (i + 1));

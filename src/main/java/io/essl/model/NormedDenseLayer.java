@@ -1,6 +1,5 @@
 package io.essl.model;
 
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
@@ -11,24 +10,14 @@ import java.util.List;
  * weight; the reference exempts every 1-d tensor (biases, norm scales) from LARS and treats it like a bias.
  * DL4J's form is LN(x W) * g + b: the reference's LN(x W + b0) * g + b has one more bias (see docs/model.md).
  */
-public class NormedDenseLayer extends DenseLayer {
+public class NormedDenseLayer extends LinearLayer {
 
     /** For JSON. */
     public NormedDenseLayer() {
     }
 
     static NormedDenseLayer of(int nIn, int nOut, Activation activation) {
-        NormedDenseLayer l = new NormedDenseLayer();
-        l.setNIn(nIn);
-        l.setNOut(nOut);
-        l.setHasBias(true);
-        l.setHasLayerNorm(true);
-        l.setActivationFn(activation.getActivationFunction());
-        // Unset (NaN) like a builder leaves them, so the network's defaults fill them in.
-        l.setBiasInit(Double.NaN);
-        l.setGainInit(Double.NaN);
-        l.setGradientNormalizationThreshold(Double.NaN);
-        return l;
+        return init(new NormedDenseLayer(), nIn, nOut, activation, true, true);
     }
 
     @Override
