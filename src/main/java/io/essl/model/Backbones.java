@@ -2,7 +2,6 @@ package io.essl.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -99,7 +98,7 @@ public final class Backbones {
     }
 
     private static String relu(ComputationGraphConfiguration.GraphBuilder b, String name, String input) {
-        b.addLayer(name + "_relu", new ActivationLayer(Activation.RELU), input);
+        b.addLayer(name + "_relu", new ReluLayer(), input);
         return name + "_relu";
     }
 }

@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.StackVertex;
 import org.deeplearning4j.nn.conf.graph.UnstackVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -160,7 +159,7 @@ public final class EsslGraph {
             b.addLayer("proj_bn" + (i + 1), bn.build(), "proj_fc" + (i + 1));
             x = "proj_bn" + (i + 1);
             if (!last) {
-                b.addLayer(p + "_relu", new ActivationLayer(Activation.RELU), x);
+                b.addLayer(p + "_relu", new ReluLayer(), x);
                 x = p + "_relu";
             }
             in = dims[i];
