@@ -23,7 +23,7 @@ final class Chunked {
     }
 
     interface Work {
-        /** One chunk: channels [c0, c1) of example n, with this thread's two chunk buffers and accumulators. */
+        /** One chunk: channels [c0, c1) of example n, with this thread's three chunk buffers and accumulators. */
         void run(Chunk[] buffers, double[][] acc, int n, int c0, int c1);
     }
 
@@ -39,7 +39,7 @@ final class Chunked {
         double[][][] parts = new double[threads][][];
         IntStream.range(0, threads).parallel().forEach(t -> {
             double[][] acc = new double[accumulators][x.channels];
-            Chunk[] buffers = {x.chunk(size), x.chunk(size)};
+            Chunk[] buffers = {x.chunk(size), x.chunk(size), x.chunk(size)};
             for (int n = x.examples * t / threads; n < x.examples * (t + 1) / threads; n++) {
                 for (int c0 = 0; c0 < x.channels; c0 += perChunk) {
                     work.run(buffers, acc, n, c0, Math.min(x.channels, c0 + perChunk));
@@ -101,7 +101,7 @@ final class Chunked {
     /**
      * One thread's working copy of a run of channels, in the tensor's own precision (float loops vectorise twice
      * as wide and need no conversion); every sum is returned as a double and summed over chunks in double.
-     * The two implementations are the same four loops over float[] and double[].
+     * The two implementations are the same loops over float[] and double[].
      */
     abstract static class Chunk {
         abstract Chunk load(Tensor t, int n, int c0, int c1);
@@ -125,6 +125,12 @@ final class Chunked {
 
         /** this = x > 0 ? this : 0 over [from, to) (this holds dy, then dx). */
         abstract void reluGradient(Chunk x, int from, int to);
+
+        /** this = this * other over [from, to). */
+        abstract void multiply(Chunk other, int from, int to);
+
+        /** acc[k - from + at] += this[k] * other[k] over [from, to). */
+        abstract void addProducts(Chunk other, int from, int to, double[] acc, int at);
     }
 
     static final class FloatChunk extends Chunk {
@@ -206,6 +212,18 @@ final class Chunked {
             // lifts the smallest positive float above 1, then the clamp to [0, 1] leaves exactly 0 or 1.
             for (int k = from; k < to; k++) v[k] *= Math.min(Math.max(o[k] * 0x1p100f * 0x1p100f, 0f), 1f);
         }
+
+        @Override
+        void multiply(Chunk other, int from, int to) {
+            float[] o = ((FloatChunk) other).v;
+            for (int k = from; k < to; k++) v[k] *= o[k];
+        }
+
+        @Override
+        void addProducts(Chunk other, int from, int to, double[] acc, int at) {
+            float[] o = ((FloatChunk) other).v;
+            for (int k = from; k < to; k++) acc[k - from + at] += v[k] * o[k];
+        }
     }
 
     static final class DoubleChunk extends Chunk {
@@ -275,6 +293,18 @@ final class Chunked {
         void reluGradient(Chunk x, int from, int to) {
             double[] o = ((DoubleChunk) x).v;
             for (int k = from; k < to; k++) v[k] *= Math.min(Math.max(o[k] * 0x1p600 * 0x1p600, 0), 1);
+        }
+
+        @Override
+        void multiply(Chunk other, int from, int to) {
+            double[] o = ((DoubleChunk) other).v;
+            for (int k = from; k < to; k++) v[k] *= o[k];
+        }
+
+        @Override
+        void addProducts(Chunk other, int from, int to, double[] acc, int at) {
+            double[] o = ((DoubleChunk) other).v;
+            for (int k = from; k < to; k++) acc[k - from + at] += v[k] * o[k];
         }
     }
 }

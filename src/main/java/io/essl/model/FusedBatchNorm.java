@@ -30,7 +30,7 @@ import java.util.Map;
  * the fewest times possible, split over ND4J's thread count by examples.
  *
  * <p>Per-element loops run in the tensor's precision; per-channel sums are carried and combined in double. Float
- * and double share every step but the four innermost loops, so the double precision gradient checks exercise the
+ * and double share every step but the innermost loops (Chunked), so the double precision gradient checks exercise the
  * code that trains. Other data types and NHWC return null, which makes DL4J fall back to its own
  * implementation, as it does for its own helpers.
  */

@@ -1,8 +1,13 @@
 package io.essl.model;
 
+import io.essl.model.Chunked.Chunk;
+import io.essl.model.Chunked.Tensor;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -13,6 +18,7 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Collection;
 import java.util.Map;
@@ -22,6 +28,8 @@ import java.util.Map;
  * product: DL4J's BaseLayer multiplies again at the start of backpropagation, which on the 2048-wide heads is a
  * third of their matrix work. With an identity or ReLU activation the kept output is enough to differentiate
  * (ReLU's derivative is 1 exactly where its output is positive); other activations recompute as DL4J does.
+ * LayerNorm's backward pass runs in Java in one pass per row ({@link Running#layerNormBackward}): libnd4j's
+ * layer_norm_bp cost more than both of the layer's matrix products.
  */
 public class LinearLayer extends DenseLayer {
 
@@ -94,6 +102,72 @@ public class LinearLayer extends DenseLayer {
             kept = new Pair<>(p.getFirst(), preNorm);
             keptFor = input;
             return p;
+        }
+
+        /** DL4J's BaseLayer backward pass (same gradients, same order), with LayerNorm's part in Java. */
+        @Override
+        public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+            DataType type = epsilon.dataType();
+            if (!hasLayerNorm() || maskArray != null || layerConf().getNOut() > Chunked.CHUNK
+                    || (type != DataType.FLOAT && type != DataType.DOUBLE) || type != dataType) {
+                return super.backpropGradient(epsilon, workspaceMgr);
+            }
+            assertInputSet(true);
+            Pair<INDArray, INDArray> zAndPreNorm = preOutputWithPreNorm(true, true, workspaceMgr);
+            INDArray delta = layerConf().getActivationFn().backprop(zAndPreNorm.getFirst(), epsilon).getFirst();
+            Gradient ret = new DefaultGradient();
+            if (hasBias()) {
+                INDArray biasGrad = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
+                delta.sum(biasGrad, 0);
+                ret.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
+            }
+            INDArray gainGrad = gradientViews.get(DefaultParamInitializer.GAIN_KEY);
+            delta = layerNormBackward(zAndPreNorm.getSecond(), getParam(DefaultParamInitializer.GAIN_KEY), delta,
+                    gainGrad, workspaceMgr);
+            ret.gradientForVariable().put(DefaultParamInitializer.GAIN_KEY, gainGrad);
+
+            INDArray w = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+            INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
+                    new long[]{w.size(0), delta.size(0)}, 'f');
+            epsilonNext = w.mmuli(delta.transpose(), epsilonNext).transpose();
+            INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
+            Nd4j.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
+            ret.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
+            weightNoiseParams.clear();
+            return new Pair<>(ret, backpropDropOutIfPresent(epsilonNext));
+        }
+
+        /**
+         * Gradient through y = g * (p - mean) / std per row (libnd4j's layer_norm: biased variance, no epsilon):
+         * dp = (dxHat - mean(dxHat) - xHat * mean(dxHat * xHat)) / std with dxHat = dy * g, and
+         * dg = sum over rows of dy * xHat (written to {@code gainGrad}). One row is one chunk.
+         */
+        INDArray layerNormBackward(INDArray preNorm, INDArray gain, INDArray dy, INDArray gainGrad,
+                                   LayerWorkspaceMgr workspaceMgr) {
+            Tensor p = Tensor.reading(preNorm);
+            Tensor d = Tensor.reading(dy);
+            Tensor g = Tensor.reading(gain.reshape(1, gain.length()));
+            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dy.dataType(), dy.shape(), 'c');
+            Tensor dp = Tensor.writing(out);
+            int width = p.channels;
+            double[][] dGain = Chunked.forEach(p, 1, (t, acc, n, c0, c1) -> {
+                Chunk x = t[0].load(p, n, 0, width);
+                Chunk grad = t[1].load(d, n, 0, width);
+                double mean = x.sum(0, width) / width;
+                double invStd = 1 / Math.sqrt(x.centredDot(x, mean, 0, width) / width);
+                if (Double.isInfinite(invStd)) invStd = 0; // a constant row normalises to 0 (libnd4j: NaN)
+                x.normalise(0, width, mean, invStd, 0);
+                grad.addProducts(x, 0, width, acc[0], 0);
+                grad.multiply(t[2].load(g, 0, 0, width), 0, width);
+                double meanGrad = grad.sum(0, width) / width;
+                double meanGradXHat = grad.centredDot(x, 0, 0, width) / width;
+                grad.inputGradient(x, 0, width, invStd, 0, -invStd * meanGradXHat, -invStd * meanGrad);
+                grad.store(dp, n, 0, width);
+            }, (a, b) -> {
+                for (int k = 0; k < a[0].length; k++) a[0][k] += b[0][k];
+            });
+            for (int k = 0; k < width; k++) gainGrad.putScalar(k, dGain[0][k]);
+            return out;
         }
     }
 }
