@@ -2,7 +2,6 @@ package io.essl.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -92,8 +91,7 @@ public final class Backbones {
         b.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .padding(kernel / 2, kernel / 2).nIn(nIn).nOut(nOut).hasBias(false).weightInit(TorchInit.CONV)
                 .activation(Activation.IDENTITY).build(), input);
-        b.addLayer(name + "_bn", new BatchNormalization.Builder().nOut(nOut).gamma(zeroGamma ? 0 : 1).eps(1e-5)
-                .decay(0.9).build(), name + "_conv");
+        b.addLayer(name + "_bn", BatchNormLayer.of(nOut, zeroGamma ? 0 : 1), name + "_conv");
         return name + "_bn";
     }
 

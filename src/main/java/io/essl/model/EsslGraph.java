@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.StackVertex;
 import org.deeplearning4j.nn.conf.graph.UnstackVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -154,9 +153,9 @@ public final class EsslGraph {
             boolean last = i == dims.length - 1;
             String p = "proj_" + (i + 1);
             b.addLayer("proj_fc" + (i + 1), LinearLayer.of(in, dims[i], Activation.IDENTITY, false), x);
-            BatchNormalization.Builder bn = new BatchNormalization.Builder().nOut(dims[i]).eps(1e-5).decay(0.9);
-            if (last && !m.projectorLastBnAffine()) bn.lockGammaBeta(true).gamma(1).beta(0);
-            b.addLayer("proj_bn" + (i + 1), bn.build(), "proj_fc" + (i + 1));
+            boolean affine = !last || m.projectorLastBnAffine();
+            b.addLayer("proj_bn" + (i + 1), affine ? BatchNormLayer.of(dims[i], 1) : BatchNormLayer.fixed(dims[i]),
+                    "proj_fc" + (i + 1));
             x = "proj_bn" + (i + 1);
             if (!last) {
                 b.addLayer(p + "_relu", new ReluLayer(), x);

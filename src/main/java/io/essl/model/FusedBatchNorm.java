@@ -2,11 +2,9 @@ package io.essl.model;
 
 import io.essl.model.Chunked.Chunk;
 import io.essl.model.Chunked.Tensor;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
@@ -23,7 +21,7 @@ import java.util.Collections;
 import java.util.Map;
 
 /**
- * BatchNorm over NCHW activations as a DL4J layer helper: batch moments in one read of the input, the
+ * BatchNorm over NCHW activations (and rows of dense activations) as a DL4J layer helper: batch moments in one read of the input, the
  * normalisation as one affine map per channel, and the backward pass as one reduction plus one affine map of
  * (dy, x) per channel. DL4J's oneDNN helper spends as much time on BatchNorm as on the convolutions (two separate
  * moment reductions, then oneDNN's generic NCHW kernel; see docs/performance.md); these loops stream each tensor
@@ -41,19 +39,19 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
     private double[] batchInvStd;
 
     /**
-     * Replaces the BatchNorm helper of every BatchNorm layer of {@code graph} by a new FusedBatchNorm, unless the
-     * system property {@code essl.batchnorm} is {@code dl4j} (DL4J's own helper, for comparison).
+     * Gives a BatchNorm layer this helper in place of DL4J's (see {@link BatchNormLayer}), unless the system
+     * property {@code essl.batchnorm} is {@code dl4j} (DL4J's own, for comparison) or the layer's scale and shift
+     * are fixed (DL4J's built-in code handles that case).
      */
-    public static void install(ComputationGraph graph) {
-        if ("dl4j".equals(System.getProperty("essl.batchnorm"))) return;
+    static void install(org.deeplearning4j.nn.api.Layer layer) {
+        if ("dl4j".equals(System.getProperty("essl.batchnorm"))
+                || !(layer instanceof BatchNormalization bn) || bn.layerConf().isLockGammaBeta()) {
+            return;
+        }
         try {
             Field helper = BatchNormalization.class.getDeclaredField("helper");
             helper.setAccessible(true);
-            for (Layer l : graph.getLayers()) {
-                if (l instanceof BatchNormalization bn && !bn.layerConf().isLockGammaBeta()) {
-                    helper.set(bn, new FusedBatchNorm());
-                }
-            }
+            helper.set(bn, new FusedBatchNorm());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("DL4J's BatchNormalization has no helper field to set", e);
         }

@@ -54,7 +54,6 @@ final class SharedBackboneVertex extends BaseGraphVertex {
             passes[i] = new ComputationGraph(backbone.clone());
             passes[i].init(params, false);
             passes[i].initGradientsView();
-            FusedBatchNorm.install(passes[i]);
             ConvForwardReuse.install(passes[i]);
         }
         rows = new long[inputs];

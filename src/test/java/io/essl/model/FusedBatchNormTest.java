@@ -43,18 +43,18 @@ class FusedBatchNormTest {
     }
 
     private static ComputationGraph graph(boolean conv, DataType type, boolean fused) {
-        System.setProperty(HELPERS, "true"); // DL4J's own implementation unless FusedBatchNorm is installed
+        System.setProperty(HELPERS, "true"); // DL4J's own implementation unless BatchNormLayer installs FusedBatchNorm
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(7).dataType(type)
                 .updater(new Sgd(0.1));
         ComputationGraphConfiguration.GraphBuilder g = b.graphBuilder().addInputs("in");
         if (conv) {
             g.addLayer("w", new ConvolutionLayer.Builder(3, 3).nOut(5).padding(1, 1).activation(Activation.TANH).build(), "in")
-                    .addLayer("bn", new BatchNormalization.Builder().build(), "w")
+                    .addLayer("bn", fused ? BatchNormLayer.of(5, 1) : new BatchNormalization.Builder().build(), "w")
                     .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).build(), "bn")
                     .setInputTypes(InputType.convolutional(6, 7, 3));
         } else {
             g.addLayer("w", new DenseLayer.Builder().nOut(5).activation(Activation.TANH).build(), "in")
-                    .addLayer("bn", new BatchNormalization.Builder().build(), "w")
+                    .addLayer("bn", fused ? BatchNormLayer.of(5, 1) : new BatchNormalization.Builder().build(), "w")
                     .addLayer("out", new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).build(), "bn")
                     .setInputTypes(InputType.feedForward(4));
         }
@@ -66,7 +66,6 @@ class FusedBatchNormTest {
         net.getLayer("bn").setParam("beta", Nd4j.rand(type, 1, 5).subi(0.5));
         net.getLayer("bn").setParam("mean", Nd4j.rand(type, 1, 5));
         net.getLayer("bn").setParam("log10stdev", Nd4j.rand(type, 1, 5).subi(0.5));
-        if (fused) FusedBatchNorm.install(net);
         return net;
     }
 
