@@ -19,7 +19,18 @@ final class Chunked {
     /** Elements per chunk moved between the tensor and a thread's scratch array (fits in L2). */
     static final int CHUNK = 1 << 14;
 
+    private static final boolean CPU =
+            "CPU".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"));
+
     private Chunked() {
+    }
+
+    /**
+     * Whether these loops suit the arrays: on ND4J's CPU backend they read memory in place; on CUDA they would
+     * copy every tensor to the host and back, so there the layers keep DL4J's (cuDNN) code.
+     */
+    static boolean onCpu() {
+        return CPU;
     }
 
     interface Work {

@@ -40,11 +40,11 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
 
     /**
      * Gives a BatchNorm layer this helper in place of DL4J's (see {@link BatchNormLayer}), unless the system
-     * property {@code essl.batchnorm} is {@code dl4j} (DL4J's own, for comparison) or the layer's scale and shift
-     * are fixed (DL4J's built-in code handles that case).
+     * property {@code essl.batchnorm} is {@code dl4j} (DL4J's own, for comparison), the backend is not the CPU
+     * one (cuDNN's helper stays) or the layer's scale and shift are fixed (DL4J's built-in code handles that).
      */
     static void install(org.deeplearning4j.nn.api.Layer layer) {
-        if ("dl4j".equals(System.getProperty("essl.batchnorm"))
+        if ("dl4j".equals(System.getProperty("essl.batchnorm")) || !Chunked.onCpu()
                 || !(layer instanceof BatchNormalization bn) || bn.layerConf().isLockGammaBeta()) {
             return;
         }

@@ -108,7 +108,7 @@ public class LinearLayer extends DenseLayer {
         @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
             DataType type = epsilon.dataType();
-            if (!hasLayerNorm() || maskArray != null || layerConf().getNOut() > Chunked.CHUNK
+            if (!Chunked.onCpu() || !hasLayerNorm() || maskArray != null || layerConf().getNOut() > Chunked.CHUNK
                     || (type != DataType.FLOAT && type != DataType.DOUBLE) || type != dataType) {
                 return super.backpropGradient(epsilon, workspaceMgr);
             }

@@ -20,7 +20,8 @@ import java.util.Collection;
 /**
  * ReLU as a layer, one pass each way: DL4J's ActivationLayer copies its input, applies the activation to the
  * copy, and in backward copies the input again, differentiates into a third array and may copy that once more.
- * Same results as DL4J's ReLU layer (tested); float and double tensors, anything else falls back to DL4J's.
+ * Same results as DL4J's ReLU layer (tested); float and double tensors on the CPU backend, anything else falls
+ * back to DL4J's.
  */
 public class ReluLayer extends ActivationLayer {
 
@@ -80,7 +81,7 @@ public class ReluLayer extends ActivationLayer {
         }
 
         private static boolean supported(INDArray a) {
-            return (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE) && a.rank() >= 2
+            return Chunked.onCpu() && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE) && a.rank() >= 2
                     && a.length() < Integer.MAX_VALUE;
         }
     }
