@@ -11,7 +11,7 @@ import java.util.stream.IntStream;
 
 /**
  * Streaming loops over float or double [N, C, ...] tensors for the layers written in Java (FusedBatchNorm,
- * ReluLayer): each thread copies runs of whole channels of one example into a small array, works on it where the
+ * ReluLayer, LinearLayer's LayerNorm backward): each thread copies runs of whole channels of one example into a small array, works on it where the
  * JIT vectorises, and writes it back, so every pass reads each tensor once. ND4J's CPU ops each take a full pass
  * plus an allocation, which for BatchNorm and ReLU cost more than the arithmetic.
  */
@@ -140,8 +140,8 @@ final class Chunked {
         /** this = this * other over [from, to). */
         abstract void multiply(Chunk other, int from, int to);
 
-        /** acc[k - from + at] += this[k] * other[k] over [from, to). */
-        abstract void addProducts(Chunk other, int from, int to, double[] acc, int at);
+        /** acc[k] += this[k] * other[k] over [from, to). */
+        abstract void addProducts(Chunk other, int from, int to, double[] acc);
     }
 
     static final class FloatChunk extends Chunk {
@@ -231,9 +231,9 @@ final class Chunked {
         }
 
         @Override
-        void addProducts(Chunk other, int from, int to, double[] acc, int at) {
+        void addProducts(Chunk other, int from, int to, double[] acc) {
             float[] o = ((FloatChunk) other).v;
-            for (int k = from; k < to; k++) acc[k - from + at] += v[k] * o[k];
+            for (int k = from; k < to; k++) acc[k] += v[k] * o[k];
         }
     }
 
@@ -313,9 +313,9 @@ final class Chunked {
         }
 
         @Override
-        void addProducts(Chunk other, int from, int to, double[] acc, int at) {
+        void addProducts(Chunk other, int from, int to, double[] acc) {
             double[] o = ((DoubleChunk) other).v;
-            for (int k = from; k < to; k++) acc[k - from + at] += v[k] * o[k];
+            for (int k = from; k < to; k++) acc[k] += v[k] * o[k];
         }
     }
 }

@@ -164,7 +164,7 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
     private static boolean supported(INDArray x, CNN2DFormat format) {
         DataType t = x.dataType();
         return (t == DataType.FLOAT || t == DataType.DOUBLE) && (x.rank() == 2 || format == CNN2DFormat.NCHW)
-                && (x.rank() == 2 || x.rank() == 4) && x.length() < Integer.MAX_VALUE;
+                && (x.rank() == 2 || x.rank() == 4) && x.length() > 0 && x.length() < Integer.MAX_VALUE;
     }
 
     /** Batch mean and biased variance per channel (what DL4J's own helper gives for the running statistics). */

@@ -157,7 +157,7 @@ public class LinearLayer extends DenseLayer {
                 double invStd = 1 / Math.sqrt(x.centredDot(x, mean, 0, width) / width);
                 if (Double.isInfinite(invStd)) invStd = 0; // a constant row gets a zero gradient (libnd4j: NaN)
                 x.normalise(0, width, mean, invStd, 0);
-                grad.addProducts(x, 0, width, acc[0], 0);
+                grad.addProducts(x, 0, width, acc[0]);
                 grad.multiply(t[2].load(g, 0, 0, width), 0, width);
                 double meanGrad = grad.sum(0, width) / width;
                 double meanGradXHat = grad.centredDot(x, 0, 0, width) / width;
