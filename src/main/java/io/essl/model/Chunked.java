@@ -11,9 +11,10 @@ import java.util.stream.IntStream;
 
 /**
  * Streaming loops over float or double [N, C, ...] tensors for the layers written in Java (FusedBatchNorm,
- * ReluLayer, LinearLayer's LayerNorm backward): each thread copies runs of whole channels of one example into a small array, works on it where the
- * JIT vectorises, and writes it back, so every pass reads each tensor once. ND4J's CPU ops each take a full pass
- * plus an allocation, which for BatchNorm and ReLU cost more than the arithmetic.
+ * ReluLayer, LinearLayer's LayerNorm backward): each thread copies runs of whole channels of one example into a
+ * small array, works on it where the JIT vectorises, and writes it back, so every pass reads each tensor once.
+ * ND4J's CPU ops each take a full pass plus an allocation, which for BatchNorm and ReLU cost more than the
+ * arithmetic.
  */
 final class Chunked {
     /** Elements per chunk moved between the tensor and a thread's scratch array (fits in L2). */
@@ -31,6 +32,23 @@ final class Chunked {
      */
     static boolean onCpu() {
         return CPU;
+    }
+
+    /** Whether these loops take {@code a}: the CPU backend, float or double, not empty, int-indexable. */
+    static boolean handles(INDArray a) {
+        DataType t = a.dataType();
+        return CPU && (t == DataType.FLOAT || t == DataType.DOUBLE)
+                && a.length() > 0 && a.length() < Integer.MAX_VALUE;
+    }
+
+    /** The merge for plain sums: adds every accumulator of {@code b} into {@code a}. */
+    static void sumInto(double[][] a, double[][] b) {
+        for (int r = 0; r < a.length; r++) for (int ch = 0; ch < a[r].length; ch++) a[r][ch] += b[r][ch];
+    }
+
+    /** Writes per-channel results into a small (gamma-sized) array. */
+    static void put(INDArray target, double[] values) {
+        for (int i = 0; i < values.length; i++) target.putScalar(i, values[i]);
     }
 
     interface Work {

@@ -127,7 +127,7 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
                 acc[0][ch] += cd.sum(o, o + x.hw);
                 acc[1][ch] += cd.centredDot(cx, m[ch], o, o + x.hw);
             }
-        }, FusedBatchNorm::addInto);
+        }, Chunked::sumInto);
         double count = (double) x.examples * x.hw;
         double[] g = gamma == null ? null : gamma.toDoubleVector();
         double[] kDy = new double[c];
@@ -153,8 +153,8 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         }, null);
         Gradient grad = new DefaultGradient();
         if (dGammaView != null) {
-            put(dGammaView, dGamma);
-            put(dBetaView, sums[0]);
+            Chunked.put(dGammaView, dGamma);
+            Chunked.put(dBetaView, sums[0]);
             grad.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
             grad.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
         }
@@ -162,9 +162,7 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
     }
 
     private static boolean supported(INDArray x, CNN2DFormat format) {
-        DataType t = x.dataType();
-        return (t == DataType.FLOAT || t == DataType.DOUBLE) && (x.rank() == 2 || format == CNN2DFormat.NCHW)
-                && (x.rank() == 2 || x.rank() == 4) && x.length() > 0 && x.length() < Integer.MAX_VALUE;
+        return Chunked.handles(x) && (x.rank() == 2 || (x.rank() == 4 && format == CNN2DFormat.NCHW));
     }
 
     /** Batch mean and biased variance per channel (what DL4J's own helper gives for the running statistics). */
@@ -195,10 +193,6 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         a[0][ch] = n;
     }
 
-    private static void addInto(double[][] a, double[][] b) {
-        for (int r = 0; r < a.length; r++) for (int ch = 0; ch < a[r].length; ch++) a[r][ch] += b[r][ch];
-    }
-
     private void cache(double[] mean, double[] var, DataType type) {
         if (meanCache == null || meanCache.dataType() != type || meanCache.length() != mean.length) {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
@@ -206,12 +200,8 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
                 varCache = Nd4j.createUninitialized(type, var.length);
             }
         }
-        put(meanCache, mean);
-        put(varCache, var);
-    }
-
-    private static void put(INDArray target, double[] values) {
-        for (int i = 0; i < values.length; i++) target.putScalar(i, values[i]);
+        Chunked.put(meanCache, mean);
+        Chunked.put(varCache, var);
     }
 
     @Override

@@ -107,9 +107,8 @@ public class LinearLayer extends DenseLayer {
         /** DL4J's BaseLayer backward pass (same gradients, same order), with LayerNorm's part in Java. */
         @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-            DataType type = epsilon.dataType();
-            if (!Chunked.onCpu() || !hasLayerNorm() || maskArray != null || layerConf().getNOut() > Chunked.CHUNK
-                    || (type != DataType.FLOAT && type != DataType.DOUBLE) || type != dataType) {
+            if (!Chunked.handles(epsilon) || epsilon.dataType() != dataType || !hasLayerNorm() || maskArray != null
+                    || layerConf().getNOut() > Chunked.CHUNK) {
                 return super.backpropGradient(epsilon, workspaceMgr);
             }
             assertInputSet(true);
@@ -163,10 +162,8 @@ public class LinearLayer extends DenseLayer {
                 double meanGradXHat = grad.centredDot(x, 0, 0, width) / width;
                 grad.inputGradient(x, 0, width, invStd, 0, -invStd * meanGradXHat, -invStd * meanGrad);
                 grad.store(dp, n, 0, width);
-            }, (a, b) -> {
-                for (int k = 0; k < a[0].length; k++) a[0][k] += b[0][k];
-            });
-            for (int k = 0; k < width; k++) gainGrad.putScalar(k, dGain[0][k]);
+            }, Chunked::sumInto);
+            Chunked.put(gainGrad, dGain[0]);
             return out;
         }
     }

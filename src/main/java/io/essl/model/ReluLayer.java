@@ -81,8 +81,7 @@ public class ReluLayer extends ActivationLayer {
         }
 
         private static boolean supported(INDArray a) {
-            return Chunked.onCpu() && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE) && a.rank() >= 2
-                    && a.length() > 0 && a.length() < Integer.MAX_VALUE;
+            return Chunked.handles(a) && a.rank() >= 2;
         }
     }
 }
