@@ -10,17 +10,17 @@ import org.deeplearning4j.util.ModelSerializer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * One model file: DL4J's zip (configuration, parameters, updater state) plus an {@value #METADATA} entry with the
- * recipe and provenance. Paths go through Hadoop's FileSystem (local, HDFS, S3A); the file is written under a
- * temporary name and renamed into place, so a crash never leaves a half-written model at the final path.
+ * recipe and provenance as plain UTF-8 JSON. Paths go through Hadoop's FileSystem (local, HDFS, S3A); the file is
+ * written under a temporary name and renamed into place, so a crash never leaves a half-written model at the final
+ * path. A file is checked ({@link ModelFileCheck}) before DL4J reads any of it: loading runs no code from the file.
  */
 public final class ModelFile {
-    public static final String METADATA = "essl-metadata.json";
+    public static final String METADATA = ModelFileCheck.METADATA;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ModelFile() {
@@ -34,7 +34,9 @@ public final class ModelFile {
         File local = Files.createTempFile("essl-model", ".zip").toFile();
         try {
             ModelSerializer.writeModel(graph, local, true);
-            ModelSerializer.addObjectToFile(local, METADATA, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metadata));
+            try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(local.toPath())) {
+                Files.write(zip.getPath(METADATA), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata));
+            }
             Path target = new Path(path);
             FileSystem fs = target.getFileSystem(hadoop);
             Path parent = target.getParent();
@@ -49,23 +51,39 @@ public final class ModelFile {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    /** The checked file's graph (with its updater state) and metadata. */
     public static Loaded load(String path, Configuration hadoop) throws IOException {
+        File local = copyToLocal(path, hadoop);
+        try {
+            Map<String, Object> metadata = ModelFileCheck.check(local, path);
+            return new Loaded(ModelSerializer.restoreComputationGraph(local, true), metadata);
+        } finally {
+            Files.deleteIfExists(local.toPath());
+        }
+    }
+
+    /** The checked file's metadata alone (no network is built): for checks before Spark starts. */
+    public static Map<String, Object> metadata(String path, Configuration hadoop) throws IOException {
+        File local = copyToLocal(path, hadoop);
+        try {
+            return ModelFileCheck.check(local, path);
+        } finally {
+            Files.deleteIfExists(local.toPath());
+        }
+    }
+
+    private static File copyToLocal(String path, Configuration hadoop) throws IOException {
         Path p = new Path(path);
         FileSystem fs = p.getFileSystem(hadoop);
         if (!fs.exists(p)) throw new java.io.FileNotFoundException("model not found: " + path);
         File local = Files.createTempFile("essl-model", ".zip").toFile();
         try {
             fs.copyToLocalFile(false, p, new Path(local.getAbsolutePath()), true);
-            ComputationGraph graph = ModelSerializer.restoreComputationGraph(local, true);
-            if (!ModelSerializer.listObjectsInFile(local).contains(METADATA)) {
-                throw new IOException(path + " is not an essl-spark model (no " + METADATA + ")");
-            }
-            String json = ModelSerializer.getObjectFromFile(local, METADATA);
-            return new Loaded(graph, JSON.readValue(json, LinkedHashMap.class));
-        } finally {
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(local.toPath());
+            throw e;
         }
+        return local;
     }
 
     /** Serialises a graph to bytes (for broadcasting to Spark tasks). */
@@ -75,6 +93,7 @@ public final class ModelFile {
         return out.toByteArray();
     }
 
+    /** Bytes from {@link #toBytes} in this application (a broadcast), never a file from outside. */
     public static ComputationGraph fromBytes(byte[] bytes) throws IOException {
         return ModelSerializer.restoreComputationGraph(new java.io.ByteArrayInputStream(bytes), false);
     }
