@@ -2,7 +2,6 @@ package io.essl.cli;
 
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
-import io.essl.report.Provenance;
 import io.essl.report.Report;
 import io.essl.spark.SparkContexts;
 import org.apache.spark.sql.SparkSession;
@@ -26,13 +25,15 @@ public class DemoCommand implements Callable<Integer> {
         if (conf.data().dir().equals(DatasetInstaller.DIR)) DatasetInstaller.ensureFashionMnist();
         Runs.preflight(conf);
         String modelPath = new File(conf.output().dir(), "demo-model.zip").getPath();
-        Report report = new Report().put("command", "demo").put("provenance", Provenance.of(conf));
         File reportFile = common.reportOr(new File(conf.output().dir(), "demo-report.json"));
-        try (SparkSession spark = SparkContexts.start(conf.spark())) {
-            Runs.pretrainAndProbe(spark, conf, modelPath, true, report, reportFile);
+        try (Runs.Claim claim = Runs.claim(conf, "demo", false)) {
+            Report report = new Report().put("command", "demo").put("provenance", Runs.provenance(conf, claim));
+            try (SparkSession spark = SparkContexts.start(conf.spark())) {
+                Runs.pretrainAndProbe(spark, conf, claim, modelPath, true, report, reportFile);
+            }
+            System.out.println(table(conf, report));
+            Runs.finish(report, reportFile, start);
         }
-        System.out.println(table(conf, report));
-        Runs.finish(report, reportFile, start);
         return Main.OK;
     }
 

@@ -7,6 +7,7 @@ import io.essl.probe.ProbeData;
 import io.essl.probe.ProbeJob;
 import io.essl.report.Charts;
 import io.essl.report.Report;
+import io.essl.train.RunLock;
 import io.essl.spark.SparkContexts;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -59,7 +60,8 @@ public class FidelityCommand implements Callable<Integer> {
         double lr = base.train().baseLr();
         List<Run> runs = new ArrayList<>();
         Map<String, Double> baselines = new LinkedHashMap<>();
-        try (SparkSession spark = SparkContexts.start(base.spark())) {
+        try (RunLock lock = RunLock.acquire(SparkContexts.hadoop(base.spark()), "bench fidelity", out.getPath());
+             SparkSession spark = SparkContexts.start(base.spark())) {
             try (ProbeData data = ProbeData.load(spark, base)) {
                 baselines.put("raw pixels", ProbeJob.pixels(spark, base, data).probe().top1());
                 baselines.put("random encoder", ProbeJob.encoder(spark, base, data,
@@ -79,7 +81,8 @@ public class FidelityCommand implements Callable<Integer> {
                     long runStart = System.nanoTime();
                     Report report = new Report();
                     File reportFile = new File(dir, "report.json");
-                    Runs.pretrainAndProbe(spark, conf, new File(dir, "model.zip").getPath(), false, report, reportFile);
+                    Runs.pretrainAndProbe(spark, conf, Runs.Claim.none(), new File(dir, "model.zip").getPath(), false, report,
+                            reportFile);
                     Runs.finish(report, reportFile, runStart);
                     Map<String, Object> r = report.asMap();
                     runs.add(new Run(method, seed, num(r, "probe", "top1"), num(r, "knn", "top1"),

@@ -2,7 +2,6 @@ package io.essl.cli;
 
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
-import io.essl.report.Provenance;
 import io.essl.report.Report;
 import io.essl.spark.SparkContexts;
 import org.apache.spark.sql.SparkSession;
@@ -32,12 +31,14 @@ public class PipelineCommand implements Callable<Integer> {
         Runs.preflight(conf);
         String modelPath = model != null ? model : new File(conf.output().dir(), "model.zip").getPath();
         File reportFile = common.reportOr(new File(conf.output().dir(), "pipeline-report.json"));
-        Report report = new Report().put("command", "pipeline").put("provenance", Provenance.of(conf));
-        try (SparkSession spark = SparkContexts.start(conf.spark())) {
-            Runs.pretrainAndProbe(spark, conf, modelPath, false, report, reportFile);
+        try (Runs.Claim claim = Runs.claim(conf, "pipeline", false)) {
+            Report report = new Report().put("command", "pipeline").put("provenance", Runs.provenance(conf, claim));
+            try (SparkSession spark = SparkContexts.start(conf.spark())) {
+                Runs.pretrainAndProbe(spark, conf, claim, modelPath, false, report, reportFile);
+            }
+            System.out.println("model: " + modelPath);
+            Runs.finish(report, reportFile, start);
         }
-        System.out.println("model: " + modelPath);
-        Runs.finish(report, reportFile, start);
         return Main.OK;
     }
 }

@@ -13,7 +13,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.NoOp;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
+import io.essl.config.RecipeDiff;
+import io.essl.train.Checkpoints;
 import io.essl.train.PretrainJob;
+import io.essl.train.RunLock;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
@@ -34,7 +37,49 @@ final class Runs {
         if (!out.isDirectory() && !out.mkdirs()) throw new ConfigError("cannot create output folder " + out);
     }
 
-    static Map<String, Object> modelMetadata(EsslConfig conf, PretrainJob.Result r) {
+    /** A training run's hold on its folders and, when it resumes, the recipe keys {@code --force} let change. */
+    record Claim(RunLock lock, Map<String, List<String>> forcedKeys) implements AutoCloseable {
+        static Claim none() {
+            return new Claim(null, Map.of());
+        }
+
+        @Override
+        public void close() {
+            if (lock != null) lock.close();
+        }
+    }
+
+    /**
+     * Before a training run's Spark starts: locks its output and checkpoint folders (a second run there fails at
+     * once, naming the holder), and when resuming, refuses a recipe that differs from the checkpoint's in more than
+     * run-length keys unless {@code force}.
+     */
+    static Claim claim(EsslConfig conf, String command, boolean force) {
+        org.apache.hadoop.conf.Configuration hadoop = io.essl.spark.SparkContexts.hadoop(conf.spark());
+        String checkpoints = Checkpoints.dirOf(conf);
+        RunLock lock = RunLock.acquire(hadoop, command, conf.output().dir(), checkpoints);
+        try {
+            Map<String, List<String>> diff = Map.of();
+            if (conf.train().resume().equals("auto")) {
+                var last = new Checkpoints(checkpoints, 1, hadoop).latestMetadata();
+                if (last.isPresent()) diff = RecipeDiff.of(String.valueOf(last.get().get("config")), conf.rendered());
+            }
+            if (!diff.isEmpty() && !force) {
+                throw new ConfigError("--resume with a changed recipe (" + RecipeDiff.describe(diff) + "): only run-length "
+                        + "keys such as train.epochs, train.max-steps, train.max-seconds may change; --force continues anyway");
+            }
+            if (!diff.isEmpty()) System.err.println("essl: warning: resuming with a changed recipe (--force): " + RecipeDiff.describe(diff));
+            return new Claim(lock, diff);
+        } catch (java.io.IOException e) {
+            lock.close();
+            throw new ConfigError("cannot read the checkpoints in " + checkpoints + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    static Map<String, Object> modelMetadata(EsslConfig conf, PretrainJob.Result r, Claim claim) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", "essl-spark model v1");
         m.put("method", conf.model().lambda() > 0 ? "E-SimCLR" : "SimCLR");
@@ -50,19 +95,26 @@ final class Runs {
         m.put("images_per_worker_batch", conf.train().batchSize());
         int n = conf.train().batchSize();
         m.put("negatives_per_row", conf.model().loss().equals("ntxent") ? 2 * n - 2 : n - 1);
-        m.put("provenance", Provenance.of(conf));
+        m.put("provenance", provenance(conf, claim));
         m.put("config", conf.rendered());
         return m;
     }
 
-    static PretrainJob.Result pretrainAndSave(SparkSession spark, EsslConfig conf, String modelPath, Report report)
-            throws Exception {
+    /** Provenance, with the recipe keys a forced resume changed (key: [checkpoint's value, this run's]). */
+    static Map<String, Object> provenance(EsslConfig conf, Claim claim) {
+        Map<String, Object> p = Provenance.of(conf);
+        if (!claim.forcedKeys().isEmpty()) p.put("resume_forced", claim.forcedKeys());
+        return p;
+    }
+
+    static PretrainJob.Result pretrainAndSave(SparkSession spark, EsslConfig conf, Claim claim, String modelPath,
+                                              Report report) throws Exception {
         io.essl.spark.ClusterEvents events = io.essl.spark.ClusterEvents.attach(spark.sparkContext());
         PretrainJob.Result r = new PretrainJob(conf).run(io.essl.spark.SparkContexts.java(spark));
         spark.sparkContext().removeSparkListener(events);
         report.put("spark.master", spark.sparkContext().master());
         for (Map.Entry<String, Object> e : events.summary().entrySet()) report.put("spark." + e.getKey(), e.getValue());
-        ModelFile.save(r.graph(), modelMetadata(conf, r), modelPath, spark.sparkContext().hadoopConfiguration());
+        ModelFile.save(r.graph(), modelMetadata(conf, r, claim), modelPath, spark.sparkContext().hadoopConfiguration());
         if (!r.history().isEmpty()) {
             File png = new File(conf.output().dir(), "pretrain-curves.png");
             int n = r.history().size();
@@ -115,9 +167,9 @@ final class Runs {
     }
 
     /** pretrain, save, then probe the trained encoder (already in memory: the saved file holds the same). */
-    static void pretrainAndProbe(SparkSession spark, EsslConfig conf, String modelPath, boolean randomFloor,
+    static void pretrainAndProbe(SparkSession spark, EsslConfig conf, Claim claim, String modelPath, boolean randomFloor,
                                  Report report, File reportFile) throws Exception {
-        PretrainJob.Result r = pretrainAndSave(spark, conf, modelPath, report);
+        PretrainJob.Result r = pretrainAndSave(spark, conf, claim, modelPath, report);
         probeAll(spark, conf, r.graph(), r.shape(), randomFloor, report, reportFile);
     }
 

@@ -67,8 +67,8 @@ public final class ModelFileCheck {
             ZipEntry legacy = zip.getEntry(LEGACY_METADATA);
             if (legacy == null) throw new Refused(name + " is not an essl-spark model (no " + METADATA + ")");
             return parse(legacyString(read(zip, legacy), name).getBytes(StandardCharsets.UTF_8), name);
-        } catch (java.util.zip.ZipException e) {
-            throw new Refused(name + " is not a zip file (" + e.getMessage() + ")");
+        } catch (java.util.zip.ZipException e) { // damaged (e.g. a crash mid-copy), not crafted: nothing was read
+            throw new IOException(name + " is not a readable zip file (" + e.getMessage() + ")", e);
         }
     }
 

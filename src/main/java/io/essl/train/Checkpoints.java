@@ -1,6 +1,9 @@
 package io.essl.train;
 
+import io.essl.config.ConfigError;
+import io.essl.config.EsslConfig;
 import io.essl.model.ModelFile;
+import io.essl.model.ModelFileCheck;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -50,13 +53,38 @@ public final class Checkpoints {
         return path;
     }
 
+    /** A run's checkpoint folder: {@code train.checkpoint.dir}, or {@code <output.dir>/checkpoints}. */
+    public static String dirOf(EsslConfig conf) {
+        String d = conf.train().checkpointDir();
+        return d.isBlank() ? new java.io.File(conf.output().dir(), "checkpoints").getPath() : d;
+    }
+
     /** The newest checkpoint that loads, if any. */
     public Optional<ModelFile.Loaded> latest() throws IOException {
+        return newest(path -> ModelFile.load(path, hadoop));
+    }
+
+    /** The metadata of the newest checkpoint that reads (no network built): for checks before Spark starts. */
+    public Optional<Map<String, Object>> latestMetadata() throws IOException {
+        return newest(path -> ModelFile.metadata(path, hadoop));
+    }
+
+    private interface Reader<T> {
+        T read(String path) throws IOException;
+    }
+
+    /**
+     * The newest checkpoint that reads: a damaged file (a crash while writing) is skipped with a warning, but a
+     * file with content this project never writes stops the run (someone else wrote it: nothing of it ran).
+     */
+    private <T> Optional<T> newest(Reader<T> reader) throws IOException {
         List<Integer> steps = steps();
         for (int i = steps.size() - 1; i >= 0; i--) {
             String path = new Path(dir, String.format("step-%08d.zip", steps.get(i))).toString();
             try {
-                return Optional.of(ModelFile.load(path, hadoop));
+                return Optional.of(reader.read(path));
+            } catch (ModelFileCheck.Refused e) {
+                throw new ConfigError("checkpoint refused: " + e.getMessage());
             } catch (Exception e) {
                 log.warn("skipping unreadable checkpoint {}: {}", path, e.toString());
             }

@@ -96,12 +96,18 @@ public final class PretrainJob {
         ComputationGraph graph = new ComputationGraph(EsslGraph.pretraining(m, shape, group.size(), opt, conf.seed(),
                 DataType.FLOAT));
         graph.init();
-        Checkpoints checkpoints = new Checkpoints(checkpointDir(), t.checkpointKeep(), sc.hadoopConfiguration());
+        Checkpoints checkpoints = new Checkpoints(Checkpoints.dirOf(conf), t.checkpointKeep(), sc.hadoopConfiguration());
         List<StepLog> history = new ArrayList<>();
         int resumedFrom = 0;
         Optional<ModelFile.Loaded> last = t.resume().equals("auto") ? checkpoints.latest() : Optional.empty();
         if (last.isPresent()) {
             ComputationGraph restored = last.get().graph();
+            Object trainedOn = last.get().metadata().get("input_shape");
+            List<Integer> now = List.of(shape.channels(), shape.height(), shape.width());
+            if (trainedOn != null && !now.equals(trainedOn)) {
+                throw new ConfigError("checkpoint in " + checkpoints.dir() + " was trained on " + trainedOn
+                        + " (channels, height, width) inputs but this data and configuration give " + now);
+            }
             if (restored.numParams() != graph.numParams()) {
                 throw new ConfigError("checkpoint in " + checkpoints.dir() + " has " + restored.numParams()
                         + " parameters but this configuration builds " + graph.numParams() + ": not the same model");
@@ -190,11 +196,6 @@ public final class PretrainJob {
                 Math.max(1, sc.sc().getExecutorMemoryStatus().size() - 1));
         int gpuSlots = io.essl.spark.GpuAffinity.gpuSlots(sc.getConf(), executors);
         return gpuSlots > 0 ? gpuSlots : sc.defaultParallelism();
-    }
-
-    private String checkpointDir() {
-        String d = conf.train().checkpointDir();
-        return d.isBlank() ? new java.io.File(conf.output().dir(), "checkpoints").getPath() : d;
     }
 
     private void checkpoint(Checkpoints checkpoints, ComputationGraph graph, int step, int epoch, EsslGraph.Shape shape,
