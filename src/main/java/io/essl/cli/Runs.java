@@ -57,7 +57,9 @@ final class Runs {
     static Claim claim(EsslConfig conf, String command, boolean force) {
         org.apache.hadoop.conf.Configuration hadoop = io.essl.spark.SparkContexts.hadoop(conf.spark());
         String checkpoints = Checkpoints.dirOf(conf);
-        RunLock lock = RunLock.acquire(hadoop, command, conf.output().dir(), checkpoints);
+        // The default checkpoint folder lies inside the output folder, whose lock covers it.
+        RunLock lock = conf.train().checkpointDir().isBlank() ? RunLock.acquire(hadoop, command, conf.output().dir())
+                : RunLock.acquire(hadoop, command, conf.output().dir(), checkpoints);
         try {
             Map<String, List<String>> diff = Map.of();
             if (conf.train().resume().equals("auto")) {

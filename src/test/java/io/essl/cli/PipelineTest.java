@@ -19,6 +19,7 @@ class PipelineTest {
     @Test
     void pretrainLowersTheLossAndTheSavedModelProbesAboveChance(@TempDir File tmp) throws Exception {
         List<String> sets = TestData.smallRun(tmp);
+        sets.set(sets.indexOf("train.base-lr=0.002"), "train.base-lr=0.02"); // the rotation head learns within 24 steps
         File pretrainReport = new File(tmp, "pretrain.json");
         String model = new File(tmp, "m/model.zip").getPath();
         assertEquals(Main.OK, Main.run(TestData.args("pretrain", sets, "--model", model, "--report", pretrainReport.getPath())));
@@ -30,27 +31,30 @@ class PipelineTest {
         assertTrue(new File(r.at("/pretrain/accuracy_png").asText()).length() > 1000, "accuracy curves PNG");
         JsonNode knn = r.at("/pretrain/knn_monitor");
         assertEquals(3, knn.size(), "one kNN monitor point per epoch");
-        for (JsonNode k : knn) assertTrue(k.get("top1").asDouble() > 0.1, "kNN monitor above chance: " + k);
-        List<Double> contrastive = new ArrayList<>(), group = new ArrayList<>();
-        double lr = 0.002 * (2 * 32) / 256.0; // base-lr x global batch / 256
+        List<Double> contrastive = new ArrayList<>(), group = new ArrayList<>(), accuracy = new ArrayList<>();
+        double lr = 0.02 * (2 * 32) / 256.0; // base-lr x global batch / 256
         int step = 0;
         for (JsonNode s : r.at("/pretrain/history")) {
             contrastive.add(s.get("contrastive").asDouble());
             group.add(s.get("group").asDouble());
-            double acc = s.get("groupAccuracy").asDouble(-1);
-            assertTrue(acc >= 0 && acc <= 1, "rotation accuracy " + acc);
+            assertTrue(s.get("groupAccuracy").isNumber(), s.toString());
+            accuracy.add(s.get("groupAccuracy").asDouble());
             // The workers used the global cosine schedule (no warm-up here): iteration k of 24.
             double expected = 0.5 * lr * (1 + Math.cos(Math.PI * step / 24));
             assertEquals(expected, s.get("learningRate").asDouble(), 1e-9, "learning rate at step " + step);
             step++;
         }
         double firstC = mean(contrastive.subList(0, 4)), lastC = mean(contrastive.subList(20, 24));
-        assertTrue(lastC < firstC - 0.1, "contrastive loss should go down: " + firstC + " -> " + lastC);
+        assertTrue(lastC < firstC - 0.3, "contrastive loss should go down: " + firstC + " -> " + lastC);
         // 32 images per worker: InfoNCE of uninformative embeddings is log(32) = 3.47 (32 candidates per row); a
         // random encoder already places crops of one image closer than others, so the first loss is at or below.
         assertTrue(contrastive.get(0) < Math.log(32) + 0.1 && contrastive.get(0) > 1, "first loss " + contrastive.get(0));
         // lambda x CE of a 4-way guess starts near 0.4 x log(4).
         assertEquals(0.4 * Math.log(4), group.get(0), 0.15);
+        // The head learnt: over the last 12 steps (3,072 rotated views) its accuracy is above chance (1/4) by more
+        // than three standard errors of a guess (0.008); measured 0.30-0.31. Wrong labels would stay at 0.25.
+        double lateAccuracy = mean(accuracy.subList(12, 24));
+        assertTrue(lateAccuracy > 0.275, "rotation accuracy over steps 13-24 " + lateAccuracy + ": " + accuracy);
 
         File probeReport = new File(tmp, "probe.json");
         assertEquals(Main.OK, Main.run("probe", "--model", model, "--report", probeReport.getPath(), "--baselines",
@@ -64,6 +68,9 @@ class PipelineTest {
             assertTrue(v > 0.3 && v <= 1.0, key + " = " + v);
         }
         assertTrue(p.at("/probe/top5").asDouble() >= p.at("/probe/top1").asDouble());
+        // The monitor measured the saved encoder: its last point (after the last step) is the probe's kNN on the
+        // same images with the same k and temperature.
+        assertEquals(p.at("/knn/top1").asDouble(), knn.get(2).get("top1").asDouble(), 1.5 / 256, "kNN monitor vs probe");
         assertEquals(10, p.at("/probe/per_class_top1").size());
         assertEquals(4, p.at("/probe/validation_top1").size(), "one validation score per regularisation tried");
         assertTrue(new File(p.at("/probe/confusion_png").asText()).length() > 1000, "confusion matrix PNG");
