@@ -45,6 +45,11 @@ public class ProbeCommand implements Callable<Integer> {
                 common.config, probeOptions.withOverrides(common.overrides));
         Runs.preflight(conf);
         EsslGraph.Shape shape = Runs.shapeOf(loaded);
+        try { // before Spark starts: the configured architecture must be the model's (--set model.* can change it)
+            EsslGraph.extractEncoder(loaded.graph(), conf.model(), shape);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ConfigError(model + ": " + e.getMessage());
+        }
         Report report = new Report().put("command", "probe").put("model.path", model)
                 .put("model.method", loaded.metadata().get("method")).put("provenance", Provenance.of(conf));
         File reportFile = common.reportOr(new File(conf.output().dir(), "probe-report.json"));

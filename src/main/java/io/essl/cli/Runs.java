@@ -210,6 +210,7 @@ final class Runs {
     static void probeAll(SparkSession spark, EsslConfig conf, ComputationGraph full, EsslGraph.Shape shape,
                          boolean randomFloor, Report report, File reportFile) throws Exception {
         try (ProbeData data = ProbeData.load(spark, conf)) {
+            checkInputShape(data, shape);
             ProbeJob.Result r = ProbeJob.encoder(spark, conf, data, EsslGraph.extractEncoder(full, conf.model(), shape), "model", true,
                     conf.probe().exportEmbeddings());
             putProbe(report, "probe", r);
@@ -228,6 +229,16 @@ final class Runs {
                         EsslGraph.randomEncoder(conf.model(), shape, conf.seed()), "random encoder", false, null));
             }
             if (conf.probe().baselines()) putProbe(report, "baselines.raw_pixels", ProbeJob.pixels(spark, conf, data));
+        }
+    }
+
+    /** The probe's images (after the centre view) must be what the encoder takes. */
+    private static void checkInputShape(ProbeData data, EsslGraph.Shape shape) {
+        io.essl.data.ImageRecord first = data.train().first();
+        if (first.channels() != shape.channels() || first.height() != shape.height() || first.width() != shape.width()) {
+            throw new ConfigError("the encoder takes " + shape.channels() + "x" + shape.height() + "x" + shape.width()
+                    + " images (channels x height x width) but the data gives " + first.channels() + "x" + first.height()
+                    + "x" + first.width() + " (set data.channels, or augment.view-size to resize)");
         }
     }
 

@@ -106,9 +106,22 @@ public final class EsslGraph {
     }
 
     /** The pre-trained backbone (BatchNorm running statistics included) as a stand-alone encoder. */
+    /**
+     * The trained backbone as an encoder of the configured architecture; IllegalArgumentException when the graph
+     * has no backbone or its parameters do not fit that architecture (a model of another network).
+     */
     public static ComputationGraph extractEncoder(ComputationGraph full, EsslConfig.Model m, Shape in) {
+        if (full.getConfiguration().getVertices().get(BACKBONE) == null) {
+            throw new IllegalArgumentException("the model has no '" + BACKBONE + "' vertex: not an E-SSL network");
+        }
         ComputationGraph enc = new ComputationGraph(encoderOnly(m, in, 0, full.getConfiguration().getDataType()));
-        enc.init(full.getVertex(BACKBONE).params().dup(), false);
+        enc.init();
+        long have = full.getVertex(BACKBONE).params().length();
+        if (have != enc.numParams()) {
+            throw new IllegalArgumentException("the model's backbone has " + have + " parameters but model.backbone = "
+                    + m.backbone() + " at width " + m.width() + " has " + enc.numParams());
+        }
+        enc.setParams(full.getVertex(BACKBONE).params());
         return enc;
     }
 

@@ -95,6 +95,10 @@ class RunGuardTest {
         err = new StringWriter();
         assertEquals(Main.BAD_INPUT, run(err, sets(out, "model.width=0.25"), "--resume", "--force"), err.toString());
         assertTrue(err.toString().contains("parameters"), err.toString());
+        // ... nor inputs of another size.
+        err = new StringWriter();
+        assertEquals(Main.BAD_INPUT, run(err, sets(out, "augment.view-size=32"), "--resume", "--force"), err.toString());
+        assertTrue(err.toString().contains("trained on [1, 28, 28]"), err.toString());
     }
 
     private static List<String> iterate(JsonNode object) {
