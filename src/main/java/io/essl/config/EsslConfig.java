@@ -100,6 +100,10 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                 a.num("grayscale-probability", 0, 1), a.range("blur-sigma", 1e-3, 100), a.num("blur-kernel-fraction", 0, 1),
                 a.perView("blur-probability"), a.perView("solarize-probability"), a.num("solarize-threshold", 0, 1),
                 a.range("view3-crop-scale", 1e-3, 1));
+        if (augment.viewSize() > 0 && augment.view3Size() > augment.viewSize()) {
+            throw new ConfigError("bad value for key essl.augment.view3-size: " + augment.view3Size()
+                    + " is larger than augment.view-size (" + augment.viewSize() + "); view 3 is the small crop");
+        }
         double[] cj = augment.colorJitter();
         if (cj.length != 4 || cj[0] < 0 || cj[1] < 0 || cj[2] < 0 || cj[3] < 0 || cj[3] > 0.5) {
             throw new ConfigError("bad value for key essl.augment.color-jitter: want [brightness, contrast, saturation, hue]"

@@ -64,9 +64,14 @@ public final class PretrainJob {
                 .load(sc, ImageSource.Split.TRAIN, conf.data().pretrainLimit())
                 .persist(StorageLevel.MEMORY_AND_DISK());
         long count = images.count();
+        if (count == 0) throw new ConfigError("the training split of " + conf.data().dir() + " holds no usable images");
         ImageRecord first = images.first();
         int size = conf.augment().viewSize(first.height());
         EsslGraph.Shape shape = new EsslGraph.Shape(first.channels(), size, size, conf.augment().view3Size(first.height()));
+        if (shape.view3Size() > size) {
+            throw new ConfigError("bad value for key essl.augment.view3-size: " + shape.view3Size()
+                    + " is larger than the views (" + size + "); view 3 is the small crop the group head sees");
+        }
         if (first.height() != first.width() && conf.augment().viewSize() == 0) {
             throw new ConfigError("images are " + first.height() + "x" + first.width() + ": set essl.augment.view-size");
         }
@@ -75,6 +80,10 @@ public final class PretrainJob {
                     + " values but the images have " + shape.channels() + " channel(s)");
         }
         int n = t.batchSize();
+        if (n > count) {
+            throw new ConfigError("bad value for key essl.train.batch-size: " + n + " is larger than the " + count
+                    + " images of the training split");
+        }
         int numBatches = (int) (count / n);
         int perStep = workers * t.averagingFrequency();
         int stepsPerEpoch = numBatches / perStep;
