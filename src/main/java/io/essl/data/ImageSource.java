@@ -22,6 +22,11 @@ public interface ImageSource {
         return Map.of();
     }
 
+    /** Good files decoded with a warning (such as renamed), by warning, counted like {@link #skipped()}. */
+    default Map<String, Integer> warnings() {
+        return Map.of();
+    }
+
     static ImageSource of(EsslConfig.Data conf) {
         ImageSource source = switch (conf.format()) {
             case "folder" -> new ImageFolder(conf);
