@@ -146,6 +146,7 @@ public final class ImageFolder implements ImageSource {
         return new Decoded(bytes, r);
     }
 
+    /** Both split folders exist, and the training split has two class folders at least (one listing). */
     @Override
     public void checkExists(Configuration hadoop) {
         for (boolean train : new boolean[]{true, false}) {
@@ -156,6 +157,12 @@ public final class ImageFolder implements ImageSource {
             } catch (IOException e) {
                 throw new ConfigError("cannot access image folder " + root + ": " + e.getMessage());
             }
+        }
+        String root = conf.splitPath(true);
+        try {
+            ImageSource.requireTwoClasses("image folder " + root + " (<class>/<file> under it)", classes(hadoop, root));
+        } catch (UncheckedIOException e) {
+            throw new ConfigError(e.getMessage());
         }
     }
 

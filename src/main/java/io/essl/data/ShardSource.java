@@ -26,12 +26,20 @@ public final class ShardSource implements ImageSource {
         this.conf = conf;
     }
 
+    /**
+     * Both splits ingested (their manifests), numbering the same classes, and images of two classes at least in
+     * the training split (a split ingested with --classes-from lists every class, with 0 images for some).
+     */
     @Override
+    @SuppressWarnings("unchecked")
     public void checkExists(Configuration hadoop) {
         Object[] classes = new Object[2];
+        Map<String, Number> trainPerClass = Map.of();
         for (int i = 0; i < 2; i++) {
             try {
-                classes[i] = Ingest.readManifest(hadoop, conf.splitPath(i == 0)).get("classes");
+                Map<String, Object> manifest = Ingest.readManifest(hadoop, conf.splitPath(i == 0));
+                classes[i] = manifest.get("classes");
+                if (i == 0) trainPerClass = (Map<String, Number>) manifest.get("per_class");
             } catch (IOException e) {
                 throw new ConfigError("data.format = parquet: " + e.getMessage() + " (run: essl ingest)");
             }
@@ -41,6 +49,11 @@ public final class ShardSource implements ImageSource {
             throw new ConfigError("data.format = parquet: the classes of " + conf.splitPath(false) + " are not those of "
                     + conf.splitPath(true) + " (ingest it again with --classes-from " + conf.splitPath(true) + ")");
         }
+        java.util.List<String> withImages = new java.util.ArrayList<>();
+        trainPerClass.forEach((c, n) -> {
+            if (n.longValue() > 0) withImages.add(c);
+        });
+        ImageSource.requireTwoClasses("data.format = parquet: " + conf.splitPath(true) + " (by its manifest)", withImages);
     }
 
     @Override
