@@ -30,8 +30,8 @@ import java.util.TreeMap;
 /**
  * Ingest: an ImageFolder tree into Parquet shards of about {@code shardBytes} each, plus {@code _manifest.json}.
  * One pass: each file is read once and decoded in a task to check it (bad ones are skipped and listed with their
- * reason, good ones with a warning are kept and listed with it); the shards keep the original encoded bytes, so they are as compact as the source and decode the same
- * way later.
+ * reason, good ones with a warning are kept and listed with it); the shards keep the original encoded bytes, so
+ * they are as compact as the source and decode the same way later.
  * <p>
  * Re-runnable: the shards are written with Spark's commit protocol in overwrite mode and the manifest last
  * (write, then rename), so an interrupted ingest leaves no manifest and the same command run again replaces
