@@ -75,10 +75,12 @@ public class IngestCommand implements Callable<Integer> {
                 .put("classes", r.perClass())
                 .put("skipped", r.skipped())
                 .put("skipped_files", r.skippedFiles())
+                .put("warnings", r.warnings())
+                .put("warned_files", r.warnedFiles())
                 .put("shards", r.shards().size())
                 .put("bytes", r.bytes());
-        System.out.printf("ingest: %d images in %d classes, %d shard(s), %.1f MB; skipped %s%n", r.written(),
-                r.classes().size(), r.shards().size(), r.bytes() / 1e6, r.skipped());
+        System.out.printf("ingest: %d images in %d classes, %d shard(s), %.1f MB; skipped %s; warnings %s%n", r.written(),
+                r.classes().size(), r.shards().size(), r.bytes() / 1e6, r.skipped(), r.warnings());
         Runs.finish(report, common.reportOr(new File(conf.output().dir(), "ingest-report.json")), start);
         return Main.OK;
     }

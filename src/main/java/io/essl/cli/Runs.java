@@ -157,6 +157,7 @@ final class Runs {
                 .put("pretrain.stopped_by_time_limit", r.stoppedByTimeLimit())
                 .put("pretrain.checkpoints", r.checkpointDir())
                 .put("data.skipped", r.skipped())
+                .put("data.warnings", r.warnings())
                 .put("train.steps_done", r.stepsDone())
                 .put("train.resumed_from_step", r.resumedFromStep())
                 .put("pretrain.seconds", r.seconds())
@@ -214,7 +215,8 @@ final class Runs {
             ProbeJob.Result r = ProbeJob.encoder(spark, conf, data, EsslGraph.extractEncoder(full, conf.model(), shape), "model", true,
                     conf.probe().exportEmbeddings());
             putProbe(report, "probe", r);
-            report.put("data.skipped", data.source().skipped()); // bad files met reading the splits (after use)
+            // bad files and warned ones met reading the splits (known after use)
+            report.put("data.skipped", data.source().skipped()).put("data.warnings", data.source().warnings());
             if (r.knn() != null) {
                 report.put("knn.top1", r.knn().top1()).put("knn.top5", r.knn().top5())
                         .put("knn.k", conf.probe().knnK()).put("knn.temperature", conf.probe().knnTemperature());

@@ -37,7 +37,10 @@ public final class IdxSource implements ImageSource {
         return conf.path(split == Split.TRAIN ? conf.trainLabels() : conf.testLabels());
     }
 
-    /** Fails fast (before Spark starts) with one line per missing file. */
+    /**
+     * Fails fast (before Spark starts) with one line for a missing file, or labels that do not fit the config (the
+     * labels files are small: the driver reads them here and again when it loads a split).
+     */
     @Override
     public void checkExists(Configuration hadoop) {
         for (Split s : Split.values()) {
@@ -52,6 +55,38 @@ public final class IdxSource implements ImageSource {
                 }
             }
         }
+        for (Split s : Split.values()) {
+            try {
+                labels(hadoop, s);
+            } catch (UncheckedIOException e) {
+                throw new ConfigError("cannot read data file " + labelsPath(s) + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * A split's labels, checked: each a class of data.class-names ({@code [0, n)}; any label >= 0 when no names
+     * are given), and two classes at least in the training split. A label past the names would otherwise train,
+     * and only fail (or mislabel the report) in the probe.
+     */
+    int[] labels(Configuration hadoop, Split split) {
+        String path = labelsPath(split);
+        int[] labels = readLabels(hadoop, path);
+        int n = conf.classNames().size();
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || (n > 0 && labels[i] >= n)) {
+                throw new ConfigError(path + ": label " + labels[i] + " at index " + i + " is out of range: "
+                        + (n > 0 ? "essl.data.class-names declares " + n + " classes, so labels must be in [0, " + (n - 1)
+                        + "] (set data.class-names to the data set's classes, or [] to use the label numbers)"
+                        : "labels must be >= 0"));
+            }
+        }
+        if (split == Split.TRAIN) {
+            java.util.Set<Integer> classes = new java.util.TreeSet<>();
+            for (int l : labels) if (classes.add(l) && classes.size() >= 2) break;
+            ImageSource.requireTwoClasses("IDX labels file " + path, classes);
+        }
+        return labels;
     }
 
     private String missingHint() {
@@ -66,7 +101,7 @@ public final class IdxSource implements ImageSource {
     @Override
     public JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit) {
         String images = imagesPath(split);
-        int[] labels = readLabels(sc.hadoopConfiguration(), labelsPath(split));
+        int[] labels = labels(sc.hadoopConfiguration(), split); // checked here too: load does not need checkExists
         int n = limit > 0 ? Math.min(limit, labels.length) : labels.length;
         int partitions = conf.partitions() > 0 ? conf.partitions() : sc.defaultParallelism();
         int p = Math.max(1, Math.min(partitions, n));
@@ -85,9 +120,12 @@ public final class IdxSource implements ImageSource {
         });
     }
 
+    /** A malformed file is bad input (one line naming the file, exit code 2); a failing read is a failure. */
     public static int[] readLabels(Configuration hadoop, String path) {
         try (InputStream in = open(hadoop, path)) {
             return IdxReader.readLabels(in, path);
+        } catch (IdxReader.IdxFormatException e) {
+            throw new ConfigError(e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

@@ -26,23 +26,52 @@ import java.util.Map;
  * TwelveMonkeys JPEG plug-in (CMYK and YCCK JPEGs, which the JDK's reader refuses; progressive and baseline JPEG,
  * PNG with palette, grey levels or alpha, GIF, BMP). JPEGs are turned upright by their EXIF orientation.
  * <p>
- * A bad file is never fatal: it comes back as a {@link Skip} reason, which callers count and list. The size is
- * read from the header before any pixel is decoded, so a file claiming huge dimensions costs nothing.
+ * A bad file is never fatal: it comes back as a {@link Skip} reason, which callers count and list. The format is
+ * the content's (ImageIO picks the reader by the file's signature; the name only raises a {@link Warning}), so a
+ * PNG named .JPEG decodes as the PNG it is. The size is read from the header before any pixel is decoded, so a
+ * file claiming huge dimensions costs nothing.
  */
 public final class ImageDecoder implements Serializable {
-    /** Why a file was skipped (the names are the report's keys). */
+    /**
+     * Why a file was skipped (the names are the report's keys): only what no decoder can read. A file's format is
+     * decided by its content, never by its name.
+     */
     public enum Skip {
-        EMPTY, NOT_AN_IMAGE, WRONG_EXTENSION, TOO_LARGE, TRUNCATED, CORRUPT;
+        EMPTY, NOT_AN_IMAGE, TOO_LARGE, TRUNCATED, CORRUPT;
 
         public String key() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
 
-    /** Either an image or the reason it was skipped, with a detail for the report. */
-    public record Result(ImageRecord image, Skip skip, String detail) implements Serializable {
+    /**
+     * Something odd about a good image, reported but not held against it: RENAMED, a known image extension with
+     * another format inside (ImageNet's training set holds a PNG named .JPEG).
+     */
+    public enum Warning {
+        RENAMED;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * Either an image (perhaps with a warning) or the reason it was skipped; {@code detail} says more about the
+     * skip or the warning, for the report.
+     */
+    public record Result(ImageRecord image, Skip skip, Warning warning, String detail) implements Serializable {
         public boolean ok() {
             return image != null;
+        }
+
+        public static Result skipped(Skip why, String detail) {
+            return new Result(null, why, null, detail);
+        }
+
+        /** The report's key of the skip or the warning; null for a good image without a warning. */
+        public String reason() {
+            return skip != null ? skip.key() : warning != null ? warning.key() : null;
         }
     }
 
@@ -65,20 +94,19 @@ public final class ImageDecoder implements Serializable {
     }
 
     public Result decode(byte[] bytes, String name, long id, int label) {
-        if (bytes.length == 0) return skip(Skip.EMPTY, "0 bytes");
+        if (bytes.length == 0) return Result.skipped(Skip.EMPTY, "0 bytes");
         ImageReader reader = null;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) return skip(Skip.NOT_AN_IMAGE, "no image format recognised");
+            if (!readers.hasNext()) return Result.skipped(Skip.NOT_AN_IMAGE, "no image format recognised");
             reader = readers.next();
             String format = reader.getFormatName().toLowerCase(Locale.ROOT);
-            String expected = FORMAT_OF_EXTENSION.get(extension(name));
-            if (expected != null && !expected.equals(format)) {
-                return skip(Skip.WRONG_EXTENSION, "a " + format + " file named ." + extension(name));
-            }
+            String ext = extension(name);
+            String expected = FORMAT_OF_EXTENSION.get(ext.toLowerCase(Locale.ROOT));
+            String renamed = expected != null && !expected.equals(format) ? "a " + format + " file named ." + ext : null;
             reader.setInput(in, true, true);
             long w = reader.getWidth(0), h = reader.getHeight(0);
-            if (w * h > maxPixels) return skip(Skip.TOO_LARGE, w + "x" + h + " pixels");
+            if (w * h > maxPixels) return Result.skipped(Skip.TOO_LARGE, w + "x" + h + " pixels");
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((IIOReadWarningListener) (r, warning) -> warnings.add(warning));
             BufferedImage image = reader.read(0);
@@ -89,7 +117,8 @@ public final class ImageDecoder implements Serializable {
                 if (lower.contains("premature end") || lower.contains("corrupt")) return damaged(bytes, format, warning);
             }
             int orientation = format.equals("jpeg") ? exifOrientation(bytes) : 1;
-            return new Result(toRecord(image, orientation, id, label), null, null);
+            return new Result(toRecord(image, orientation, id, label), null, renamed == null ? null : Warning.RENAMED,
+                    renamed);
         } catch (IOException | RuntimeException e) {
             return damaged(bytes, guessFormat(bytes), e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {
@@ -105,7 +134,7 @@ public final class ImageDecoder implements Serializable {
             case "png" -> n >= 8 && new String(bytes, n - 8, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("IEND");
             default -> true;
         };
-        return skip(ended ? Skip.CORRUPT : Skip.TRUNCATED, detail);
+        return Result.skipped(ended ? Skip.CORRUPT : Skip.TRUNCATED, detail);
     }
 
     private static String guessFormat(byte[] b) {
@@ -114,13 +143,10 @@ public final class ImageDecoder implements Serializable {
         return "";
     }
 
-    private static Result skip(Skip why, String detail) {
-        return new Result(null, why, detail);
-    }
-
+    /** As named (the report shows ".JPEG" for ".JPEG"); compared in lower case. */
     private static String extension(String name) {
         int dot = name.lastIndexOf('.');
-        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+        return dot < 0 ? "" : name.substring(dot + 1);
     }
 
     /** EXIF orientation tag (1..8) of a JPEG; 1 (upright) when absent or unreadable. */

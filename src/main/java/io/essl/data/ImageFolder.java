@@ -27,7 +27,7 @@ import java.util.Map;
  * order of the paths (a hash, then the path), so both are the same on every run and the first N ids are a
  * sample of every class (data.pretrain-limit, probe limits). Listing runs in tasks, one per group of classes (a
  * million objects on S3 are not listed from the driver); files are read and checked (decoded) in tasks, bad
- * files skipped and counted, good ones kept encoded for decoding on use.
+ * files skipped and counted, good ones (renamed ones too, counted as warnings) kept encoded for decoding on use.
  */
 public final class ImageFolder implements ImageSource {
     private static final Logger log = LoggerFactory.getLogger(ImageFolder.class);
@@ -43,7 +43,7 @@ public final class ImageFolder implements ImageSource {
     }
 
     private final EsslConfig.Data conf;
-    private SkippedFiles skippedFiles;
+    private SkippedFiles skippedFiles, warnedFiles;
 
     public ImageFolder(EsslConfig.Data conf) {
         this.conf = conf;
@@ -141,11 +141,12 @@ public final class ImageFolder implements ImageSource {
     static Decoded readAndDecode(Configuration hadoop, Entry e, ImageDecoder decoder) throws IOException {
         byte[] bytes = read(hadoop, e);
         ImageDecoder.Result r = bytes == null
-                ? new ImageDecoder.Result(null, ImageDecoder.Skip.TOO_LARGE, e.bytes() + " bytes")
+                ? ImageDecoder.Result.skipped(ImageDecoder.Skip.TOO_LARGE, e.bytes() + " bytes")
                 : decoder.decode(bytes, e.path(), e.id(), e.label());
         return new Decoded(bytes, r);
     }
 
+    /** Both split folders exist, and the training split has two class folders at least (one listing). */
     @Override
     public void checkExists(Configuration hadoop) {
         for (boolean train : new boolean[]{true, false}) {
@@ -157,6 +158,12 @@ public final class ImageFolder implements ImageSource {
                 throw new ConfigError("cannot access image folder " + root + ": " + e.getMessage());
             }
         }
+        String root = conf.splitPath(true);
+        try {
+            ImageSource.requireTwoClasses("image folder " + root + " (<class>/<file> under it)", classes(hadoop, root));
+        } catch (UncheckedIOException e) {
+            throw new ConfigError(e.getMessage());
+        }
     }
 
     @Override
@@ -165,14 +172,21 @@ public final class ImageFolder implements ImageSource {
         String root = conf.splitPath(split == Split.TRAIN);
         JavaRDD<Entry> entries = list(sc, root, classes(sc.hadoopConfiguration(), root), partitions);
         if (limit > 0) entries = entries.filter(e -> e.id() < limit);
-        if (skippedFiles == null) skippedFiles = new SkippedFiles(sc.sc(), "skipped image files");
-        SkippedFiles skipped = skippedFiles;
+        if (skippedFiles == null) {
+            skippedFiles = new SkippedFiles(sc.sc(), "skipped image files");
+            warnedFiles = new SkippedFiles(sc.sc(), "image files with warnings");
+        }
+        SkippedFiles skipped = skippedFiles, warned = warnedFiles;
         SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());
         ImageDecoder decoder = new ImageDecoder(conf.channels(), conf.maxPixels());
         return entries.flatMap(e -> {
             Decoded d = readAndDecode(hadoop.value(), e, decoder);
             ImageDecoder.Result r = d.result();
             if (r.ok()) { // checked once; kept encoded and decoded on use, at the size the use needs
+                if (r.warning() != null) {
+                    log.warn("decoding {} by its content: {} ({})", e.path(), r.reason(), r.detail());
+                    warned.add(e.path(), r);
+                }
                 ImageRecord i = r.image();
                 return List.of(ImageRecord.encoded(i.id(), i.label(), i.channels(), i.height(), i.width(), d.bytes()))
                         .iterator();
@@ -187,5 +201,11 @@ public final class ImageFolder implements ImageSource {
     @Override
     public Map<String, Integer> skipped() {
         return skippedFiles == null ? Map.of() : skippedFiles.counts();
+    }
+
+    /** Good files with a warning, by warning, each counted once. */
+    @Override
+    public Map<String, Integer> warnings() {
+        return warnedFiles == null ? Map.of() : warnedFiles.counts();
     }
 }

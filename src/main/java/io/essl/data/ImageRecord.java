@@ -39,6 +39,7 @@ public record ImageRecord(long id, int label, int channels, int height, int widt
         if (!isEncoded()) return this;
         ImageRecord r = TurboDecoder.decode(encoded, id, label, channels, reduction);
         if (r == null) { // a format OpenCV does not read (GIF): the checking decoder, at full size
+            // no name: the format is the content's, as it was when the file was checked
             ImageDecoder.Result d = new ImageDecoder(channels, Long.MAX_VALUE).decode(encoded, "", id, label);
             if (!d.ok()) throw new IllegalStateException("image " + id + " no longer decodes: " + d.skip().key());
             r = d.image();

@@ -1,5 +1,6 @@
 package io.essl.data;
 
+import io.essl.config.ConfigError;
 import io.essl.config.EsslConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -14,12 +15,30 @@ public interface ImageSource {
     /** The first {@code limit} images of a split (0 = all), read and decoded inside Spark tasks. */
     JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit);
 
-    /** Fails fast, before Spark starts, with one readable line when the data is not where the config says. */
+    /**
+     * Fails fast, before Spark starts, with one readable line when the data is not where the config says, or
+     * cannot be trained on as it stands (labels out of range, fewer than two classes).
+     */
     void checkExists(Configuration hadoop);
 
     /** Files skipped as bad, by reason, for the images loaded so far (after an action on them). */
     default Map<String, Integer> skipped() {
         return Map.of();
+    }
+
+    /** Good files decoded with a warning (such as renamed), by warning, counted like {@link #skipped()}. */
+    default Map<String, Integer> warnings() {
+        return Map.of();
+    }
+
+    /**
+     * A training split needs two classes at least: pre-training itself uses no labels, but the probe's classifier,
+     * its accuracy and the kNN monitor mean nothing with one (and a one-class tree is usually a wrong data.dir).
+     */
+    static void requireTwoClasses(String where, java.util.Collection<?> classes) {
+        if (classes.size() >= 2) return;
+        throw new ConfigError(where + " has " + (classes.isEmpty() ? "no class" : "only one class ("
+                + classes.iterator().next() + ")") + ": a data set needs at least two classes");
     }
 
     static ImageSource of(EsslConfig.Data conf) {

@@ -30,8 +30,8 @@ import java.util.TreeMap;
 /**
  * Ingest: an ImageFolder tree into Parquet shards of about {@code shardBytes} each, plus {@code _manifest.json}.
  * One pass: each file is read once and decoded in a task to check it (bad ones are skipped and listed with their
- * reason); the shards keep the original encoded bytes, so they are as compact as the source and decode the same
- * way later.
+ * reason, good ones with a warning are kept and listed with it); the shards keep the original encoded bytes, so
+ * they are as compact as the source and decode the same way later.
  * <p>
  * Re-runnable: the shards are written with Spark's commit protocol in overwrite mode and the manifest last
  * (write, then rename), so an interrupted ingest leaves no manifest and the same command run again replaces
@@ -49,9 +49,13 @@ public final class Ingest {
             .add("height", DataTypes.IntegerType, false)
             .add("bytes", DataTypes.BinaryType, false);
 
-    /** What an ingest did: the report's and the manifest's content. */
+    /**
+     * What an ingest did: the report's and the manifest's content. Skipped files are not in the shards; warned
+     * files are (good images with a warning, such as a PNG named .JPEG).
+     */
     public record Result(long written, List<String> classes, Map<String, Long> perClass, Map<String, Integer> skipped,
-                         List<Map<String, String>> skippedFiles, List<Map<String, Object>> shards, long bytes) {
+                         List<Map<String, String>> skippedFiles, Map<String, Integer> warnings,
+                         List<Map<String, String>> warnedFiles, List<Map<String, Object>> shards, long bytes) {
     }
 
     /**
@@ -107,6 +111,7 @@ public final class Ingest {
             long listedBytes = entries.map(ImageFolder.Entry::bytes).fold(0L, Long::sum);
             int shards = (int) Math.max(1, Math.min(100_000, (listedBytes + shardBytes - 1) / shardBytes));
             SkippedFiles skippedFiles = new SkippedFiles(sc.sc(), "ingest: skipped files");
+            SkippedFiles warnedFiles = new SkippedFiles(sc.sc(), "ingest: files with warnings");
             SerializableConfiguration conf = new SerializableConfiguration(hadoop);
             // Decoding only checks the file (3 channels, so colour and grey files are checked alike); the row
             // keeps the original bytes.
@@ -123,6 +128,7 @@ public final class Ingest {
                     skippedFiles.add(e.path(), r);
                     return List.<Row>of().iterator();
                 }
+                if (r.warning() != null) warnedFiles.add(e.path(), r);
                 return List.of(RowFactory.create(e.id(), e.label(), e.className(), e.path(), r.image().width(),
                         r.image().height(), d.bytes())).iterator();
             });
@@ -145,7 +151,7 @@ public final class Ingest {
                 }
             }
             Result result = new Result(written, classes, perClass, skippedFiles.counts(), skippedFiles.files(),
-                    shardList, bytes);
+                    warnedFiles.counts(), warnedFiles.files(), shardList, bytes);
             writeManifest(fs, new Path(output, MANIFEST), input.root(), result);
             return result;
         } finally {
@@ -161,6 +167,9 @@ public final class Ingest {
         m.put("classes", r.classes());
         m.put("per_class", r.perClass());
         m.put("skipped", r.skipped());
+        m.put("skipped_files", r.skippedFiles());
+        m.put("warnings", r.warnings());
+        m.put("warned_files", r.warnedFiles());
         m.put("shards", r.shards());
         m.put("bytes", r.bytes());
         Path tmp = new Path(manifest.getParent(), "." + MANIFEST + ".tmp");

@@ -16,25 +16,31 @@ import java.util.zip.Deflater;
 
 /**
  * An ImageFolder tree made from Fashion-MNIST IDX files, for tests and demos of the folder and Parquet paths:
- * {@code <out>/<class>/<n>.png|.jpg} (alternating PNG and JPEG, grey levels), plus one bad file of each kind in
- * the first class folder: empty, not an image, a PNG named .jpg, a header claiming 10^10 pixels, a truncated
+ * {@code <out>/<class>/<n>.png|.jpg} (alternating PNG and JPEG, grey levels). With the odd files, the first class
+ * folder also gets what ImageNet's training set holds: two good images that decoders choke on (a PNG named .JPEG,
+ * a CMYK JPEG), and one bad file of each kind: empty, not an image, a header claiming 10^10 pixels, a truncated
  * JPEG and a corrupt one.
  */
 public final class SampleTree {
     /** The bad files written, by the skip reason they must get. */
     public static final Map<String, String> BAD_FILES = Map.of(
-            "empty.jpg", "empty", "readme.jpg", "not_an_image", "renamed.jpg", "wrong_extension",
-            "huge.png", "too_large", "truncated.jpg", "truncated", "corrupt.jpg", "corrupt");
+            "empty.jpg", "empty", "readme.jpg", "not_an_image", "huge.png", "too_large",
+            "truncated.jpg", "truncated", "corrupt.jpg", "corrupt");
+    /** The good files written with a warning, by the warning they must get. */
+    public static final Map<String, String> WARNED_FILES = Map.of("renamed.JPEG", "renamed");
+    /** Every good odd file (decoded and kept): the warned ones and a CMYK JPEG. */
+    public static final java.util.Set<String> ODD_GOOD_FILES = java.util.Set.of("renamed.JPEG", "cmyk.jpg");
 
     private SampleTree() {
     }
 
     /**
      * Writes the first {@code perClass} images of each of {@code classes} classes (names: the class names given,
-     * in label order) of an IDX pair. Returns the good images written per class folder.
+     * in label order) of an IDX pair, and with {@code withOddFiles} the odd files in the first class folder.
+     * Returns the good images written per class folder (the odd good files included).
      */
     public static Map<String, Integer> write(File images, File labels, File out, String[] classNames, int classes,
-                                             int perClass, boolean withBadFiles) throws IOException {
+                                             int perClass, boolean withOddFiles) throws IOException {
         int[] lab;
         try (InputStream in = Files.newInputStream(labels.toPath())) { // IdxReader un-gzips by magic
             lab = IdxReader.readLabels(in, labels.getPath());
@@ -57,7 +63,10 @@ public final class SampleTree {
             count[r.label()]++;
             written.merge(classNames[r.label()], 1, Integer::sum);
         }
-        if (withBadFiles) writeBadFiles(new File(out, classNames[0]), all[0]);
+        if (withOddFiles) {
+            writeOddFiles(new File(out, classNames[0]), all[0]);
+            written.merge(classNames[0], ODD_GOOD_FILES.size(), Integer::sum);
+        }
         return written;
     }
 
@@ -67,14 +76,15 @@ public final class SampleTree {
         return img;
     }
 
-    private static void writeBadFiles(File dir, ImageRecord sample) throws IOException {
+    private static void writeOddFiles(File dir, ImageRecord sample) throws IOException {
         ByteArrayOutputStream jpeg = new ByteArrayOutputStream(), png = new ByteArrayOutputStream();
         ImageIO.write(toImage(sample), "jpeg", jpeg);
         ImageIO.write(toImage(sample), "png", png);
         byte[] j = jpeg.toByteArray();
         Files.write(new File(dir, "empty.jpg").toPath(), new byte[0]);
         Files.writeString(new File(dir, "readme.jpg").toPath(), "Not an image: a text file in a class folder.\n");
-        Files.write(new File(dir, "renamed.jpg").toPath(), png.toByteArray());
+        Files.write(new File(dir, "renamed.JPEG").toPath(), png.toByteArray()); // as ImageNet's n02105855_2933.JPEG
+        Files.write(new File(dir, "cmyk.jpg").toPath(), cmykJpeg(sample));
         Files.write(new File(dir, "huge.png").toPath(), hugePngHeader());
         Files.write(new File(dir, "truncated.jpg").toPath(), Arrays.copyOf(j, j.length / 2));
         byte[] corrupt = new byte[j.length];
@@ -83,6 +93,36 @@ public final class SampleTree {
         corrupt[corrupt.length - 2] = (byte) 0xFF; // EOI: complete outside, garbage inside
         corrupt[corrupt.length - 1] = (byte) 0xD9;
         Files.write(new File(dir, "corrupt.jpg").toPath(), corrupt);
+    }
+
+    /**
+     * A grey image as a CMYK JPEG the way Adobe writes them: an APP14 "Adobe" segment (transform 0: the four
+     * channels stored as they are) and inverted ink, so no cyan, magenta or yellow (255) and the grey levels in
+     * the black channel (255 = no ink = white).
+     */
+    static byte[] cmykJpeg(ImageRecord grey) throws IOException {
+        java.awt.image.WritableRaster cmyk = java.awt.image.Raster.createInterleavedRaster(
+                java.awt.image.DataBuffer.TYPE_BYTE, grey.width(), grey.height(), 4, null);
+        for (int y = 0; y < grey.height(); y++) {
+            for (int x = 0; x < grey.width(); x++) {
+                cmyk.setPixel(x, y, new int[]{255, 255, 255, grey.pixels()[y * grey.width() + x] & 0xff});
+            }
+        }
+        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (var s = new javax.imageio.stream.MemoryCacheImageOutputStream(jpeg)) {
+            writer.setOutput(s);
+            writer.write(new javax.imageio.IIOImage(cmyk, null, null)); // a raster of four channels: no JFIF segment
+        } finally {
+            writer.dispose();
+        }
+        byte[] j = jpeg.toByteArray();
+        byte[] adobe = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0};
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(j, 0, 2); // SOI, then the Adobe segment
+        out.write(adobe);
+        out.write(j, 2, j.length - 2);
+        return out.toByteArray();
     }
 
     /** A valid PNG whose header claims 100000 x 100000 grey pixels, with one tiny compressed row. */

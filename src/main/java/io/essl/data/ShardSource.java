@@ -14,22 +14,32 @@ import java.util.TreeMap;
 
 /**
  * A split ingested by {@link Ingest}: Parquet shards in dir/split, their images decoded in tasks when used. The
- * shards hold only good images; the files skipped at ingest are reported from the manifest.
+ * shards hold only good images; the files skipped at ingest, and the good ones with warnings, are reported from the
+ * manifest.
  */
 public final class ShardSource implements ImageSource {
     private final EsslConfig.Data conf;
-    private final Map<String, Integer> skipped = new TreeMap<>();
+    /** The manifests of the splits loaded, by folder: a split loaded twice (data.validation) counts once. */
+    private final Map<String, Map<String, Object>> manifests = new TreeMap<>();
 
     public ShardSource(EsslConfig.Data conf) {
         this.conf = conf;
     }
 
+    /**
+     * Both splits ingested (their manifests), numbering the same classes, and images of two classes at least in
+     * the training split (a split ingested with --classes-from lists every class, with 0 images for some).
+     */
     @Override
+    @SuppressWarnings("unchecked")
     public void checkExists(Configuration hadoop) {
         Object[] classes = new Object[2];
+        Map<String, Number> trainPerClass = Map.of();
         for (int i = 0; i < 2; i++) {
             try {
-                classes[i] = Ingest.readManifest(hadoop, conf.splitPath(i == 0)).get("classes");
+                Map<String, Object> manifest = Ingest.readManifest(hadoop, conf.splitPath(i == 0));
+                classes[i] = manifest.get("classes");
+                if (i == 0) trainPerClass = (Map<String, Number>) manifest.get("per_class");
             } catch (IOException e) {
                 throw new ConfigError("data.format = parquet: " + e.getMessage() + " (run: essl ingest)");
             }
@@ -39,15 +49,18 @@ public final class ShardSource implements ImageSource {
             throw new ConfigError("data.format = parquet: the classes of " + conf.splitPath(false) + " are not those of "
                     + conf.splitPath(true) + " (ingest it again with --classes-from " + conf.splitPath(true) + ")");
         }
+        java.util.List<String> withImages = new java.util.ArrayList<>();
+        trainPerClass.forEach((c, n) -> {
+            if (n.longValue() > 0) withImages.add(c);
+        });
+        ImageSource.requireTwoClasses("data.format = parquet: " + conf.splitPath(true) + " (by its manifest)", withImages);
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit) {
         String dir = conf.splitPath(split == Split.TRAIN);
         try {
-            Map<String, Object> manifest = Ingest.readManifest(sc.hadoopConfiguration(), dir);
-            ((Map<String, Number>) manifest.get("skipped")).forEach((k, v) -> skipped.merge(k, v.intValue(), Integer::sum));
+            manifests.put(dir, Ingest.readManifest(sc.hadoopConfiguration(), dir));
         } catch (IOException e) {
             throw new ConfigError("data.format = parquet: " + e.getMessage());
         }
@@ -63,6 +76,22 @@ public final class ShardSource implements ImageSource {
 
     @Override
     public Map<String, Integer> skipped() {
-        return skipped;
+        return counts("skipped");
+    }
+
+    @Override
+    public Map<String, Integer> warnings() {
+        return counts("warnings");
+    }
+
+    /** A count by reason summed over the loaded splits' manifests (absent in a manifest: none). */
+    @SuppressWarnings("unchecked")
+    private Map<String, Integer> counts(String key) {
+        Map<String, Integer> sum = new TreeMap<>();
+        for (Map<String, Object> m : manifests.values()) {
+            Map<String, Number> c = (Map<String, Number>) m.getOrDefault(key, Map.of());
+            c.forEach((k, v) -> sum.merge(k, v.intValue(), Integer::sum));
+        }
+        return sum;
     }
 }

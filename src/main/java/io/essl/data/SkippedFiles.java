@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The bad files Spark tasks met, with their reasons, gathered on the driver. A task run twice (a retry, a lost
- * partition computed again) reports its files twice, so each path counts once.
+ * Files Spark tasks met with a reason, gathered on the driver: one instance for the bad files (skipped), another
+ * for good files decoded with a warning (renamed). A task run twice (a retry, a lost partition computed again)
+ * reports its files twice, so each path counts once.
  */
 final class SkippedFiles implements Serializable {
     private final CollectionAccumulator<String> lines;
@@ -21,12 +22,12 @@ final class SkippedFiles implements Serializable {
         lines = sc.collectionAccumulator(name);
     }
 
-    /** In a task. */
-    void add(String path, ImageDecoder.Result skipped) {
-        add(path, skipped.skip().key(), skipped.detail());
+    /** In a task: a skipped file, or a good one with a warning (by the result's reason). */
+    void add(String path, ImageDecoder.Result result) {
+        add(path, result.reason(), result.detail());
     }
 
-    /** In a task: a file skipped for another reason than its content (no label). */
+    /** In a task: a file noted for another reason than its content (no label). */
     void add(String path, String reason, String detail) {
         lines.add(path + "\t" + reason + "\t" + detail);
     }

@@ -20,7 +20,9 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
  * The fast decoder of the training and probe paths: OpenCV's {@code imdecode} (libjpeg-turbo with SIMD, libpng),
  * which for JPEG can also decode at 1/2, 1/4 or 1/8 of the size by DCT scaling, at a fraction of the cost of a
  * full decode. It decodes files that {@link ImageDecoder} has already checked (at ingest, or when a folder is
- * first read); anything OpenCV cannot decode (GIF, for one) returns null and the caller uses ImageDecoder.
+ * first read); anything OpenCV cannot decode (GIF, for one) returns null and the caller uses ImageDecoder. Like
+ * the checking decoder it picks the format by the file's signature (it is never given a name), so a PNG named
+ * .JPEG decodes as a PNG here too.
  */
 public final class TurboDecoder {
     private TurboDecoder() {

@@ -36,4 +36,9 @@ final class ValidationSplit implements ImageSource {
     public Map<String, Integer> skipped() {
         return source.skipped();
     }
+
+    @Override
+    public Map<String, Integer> warnings() {
+        return source.warnings();
+    }
 }

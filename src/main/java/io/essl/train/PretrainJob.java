@@ -38,7 +38,8 @@ public final class PretrainJob {
     public record Result(ComputationGraph graph, EsslGraph.Shape shape, int workers, int imagesPerStep,
                          int stepsDone, int stepsPlanned, double epochsDone, long images, double seconds,
                          List<StepLog> history, boolean stoppedByTimeLimit, int resumedFromStep,
-                         String checkpointDir, List<KnnLog> knnMonitor, Map<String, Integer> skipped) {
+                         String checkpointDir, List<KnnLog> knnMonitor, Map<String, Integer> skipped,
+                         Map<String, Integer> warnings) {
     }
 
     /** kNN monitor top-1 after a step (an epoch end). */
@@ -195,7 +196,7 @@ public final class PretrainJob {
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(spark.getNetwork(), shape, workers, perStep * n, global, totalSteps,
                 (double) global / stepsPerEpoch, count, seconds, history, timeUp, resumedFrom, checkpoints.dir(),
-                knnLogs, source.skipped());
+                knnLogs, source.skipped(), source.warnings());
     }
 
     /** train.workers, or one per GPU slot when tasks are GPU-scheduled, or Spark's default parallelism. */

@@ -59,6 +59,25 @@ class DecodeOnUseTest {
         assertNull(TurboDecoder.decode(fixture("truncated.jpg"), 0, 0, 3, 1), "nothing OpenCV could not decode whole");
     }
 
+    @Test
+    void renamedFilesDecodeOnUseByTheirContent() throws IOException {
+        // {fixture, the misleading name it had}: OpenCV for the PNG, the JPEGs (EXIF, CMYK), ImageIO for the GIF.
+        String[][] renamed = {{"png-named.jpg", "n02105855_2933.JPEG"}, {"exif-orientation-6.jpg", "photo.png"},
+                {"cmyk.jpg", "scan.png"}, {"palette.gif", "anim.jpg"}};
+        for (String[] f : renamed) {
+            byte[] file = fixture(f[0]);
+            ImageDecoder.Result checked = new ImageDecoder(3, 1L << 30).decode(file, f[1], 5, 2);
+            assertTrue(checked.ok(), f[1] + ": " + checked.reason());
+            assertEquals(ImageDecoder.Warning.RENAMED, checked.warning(), f[1]);
+            ImageRecord ref = checked.image();
+            // decoding on use never sees the name: the encoded record holds only the bytes and the upright size
+            ImageRecord r = ImageRecord.encoded(5, 2, 3, ref.height(), ref.width(), file).decode(1);
+            assertEquals(ref.height(), r.height(), f[1] + " upright");
+            assertEquals(ref.width(), r.width(), f[1]);
+            assertTrue(maxDiff(ref.pixels(), r.pixels()) <= 1, f[1] + ": the checking decoder's pixels");
+        }
+    }
+
     /** A smooth colour picture (so the reduced decode can be compared with an average of the full one). */
     static byte[] jpeg(int w, int h) throws IOException {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);

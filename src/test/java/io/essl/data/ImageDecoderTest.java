@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Every odd format decodes to the picture make_fixtures.py drew (8 x 4, left half red, right half blue, top-left
- * pixel white), and every bad file is skipped with its reason. Fixtures: src/test/resources/decode/.
+ * pixel white), a file's format is its content's (a renamed file decodes, with a warning), and every bad file is
+ * skipped with its reason. Fixtures: src/test/resources/decode/.
  */
 class ImageDecoderTest {
     private static final ImageDecoder RGB = new ImageDecoder(3, 50_000_000L);
@@ -105,7 +106,6 @@ class ImageDecoderTest {
     void badFilesAreSkippedWithTheirReason() throws IOException {
         assertSkip("empty.jpg", ImageDecoder.Skip.EMPTY);
         assertSkip("not-an-image.jpg", ImageDecoder.Skip.NOT_AN_IMAGE);
-        assertSkip("png-named.jpg", ImageDecoder.Skip.WRONG_EXTENSION);
         assertSkip("huge.png", ImageDecoder.Skip.TOO_LARGE);
         assertSkip("truncated.jpg", ImageDecoder.Skip.TRUNCATED);
         assertSkip("corrupt.jpg", ImageDecoder.Skip.CORRUPT);
@@ -115,6 +115,64 @@ class ImageDecoderTest {
         ImageDecoder.Result r = RGB.decode(fixture(name), name, 1, 0);
         assertFalse(r.ok(), name + " should be skipped");
         assertEquals(expected, r.skip(), name + ": " + r.detail());
+        assertEquals(expected.key(), r.reason());
+        assertNull(r.warning(), name);
         assertNotNull(r.detail());
+    }
+
+    @Test
+    void aPngNamedJpegDecodesByItsContentWithARenamedWarning() throws IOException {
+        byte[] png = fixture("png-named.jpg"); // rgb.png's bytes
+        // ImageNet's training set holds one: n02105855_2933.JPEG
+        ImageDecoder.Result r = RGB.decode(png, "train/n02105855/n02105855_2933.JPEG", 7, 3);
+        assertTrue(r.ok(), r.skip() + " " + r.detail());
+        assertNull(r.skip());
+        assertEquals(ImageDecoder.Warning.RENAMED, r.warning());
+        assertEquals("renamed", r.reason());
+        assertEquals("a png file named .JPEG", r.detail());
+        assertBase(r.image(), 0, "the PNG's exact pixels");
+        assertArrayEquals(RGB.decode(png, "rgb.png", 7, 3).image().pixels(), r.image().pixels(), "as if named .png");
+        assertEquals("a png file named .jpg", RGB.decode(png, "png-named.jpg", 7, 3).detail());
+        ImageDecoder.Result asPng = RGB.decode(png, "rgb.png", 7, 3);
+        assertNull(asPng.warning(), "named for what it is: no warning");
+        assertNull(asPng.reason());
+        assertNull(RGB.decode(png, "no-extension", 7, 3).warning(), "no extension, nothing to contradict");
+    }
+
+    @Test
+    void aJpegNamedPngIsStillAJpegTurnedUprightByItsExif() throws IOException {
+        ImageDecoder.Result r = RGB.decode(fixture("exif-orientation-6.jpg"), "photo.png", 7, 3);
+        assertEquals(ImageDecoder.Warning.RENAMED, r.warning());
+        assertEquals("a jpeg file named .png", r.detail());
+        assertBase(r.image(), 12, "EXIF orientation read because the content is a JPEG");
+    }
+
+    @Test
+    void aCmykJpegIsDecodedNotSkippedAndNotWarned() throws IOException {
+        ImageDecoder.Result r = RGB.decode(fixture("cmyk.jpg"), "train/n01739381/n01739381_1309.JPEG", 7, 3);
+        assertTrue(r.ok(), r.skip() + " " + r.detail());
+        assertNull(r.skip());
+        assertNull(r.warning(), "a JPEG named .JPEG: nothing odd about its name");
+        assertEquals(4, r.image().height());
+        assertEquals(8, r.image().width());
+        assertTrue(px(r.image(), 0, 2, 2) > 180 && px(r.image(), 2, 2, 2) < 90, "red");
+    }
+
+    @Test
+    void theSampleTreesCmykJpegIsAdobeCmykAndDecodesToItsGreyImage() throws IOException {
+        byte[] px = new byte[28 * 28];
+        for (int i = 0; i < px.length; i++) px[i] = (byte) (i % 28 * 9);
+        ImageRecord grey = new ImageRecord(0, 0, 1, 28, 28, px);
+        byte[] jpeg = SampleTree.cmykJpeg(grey);
+        assertEquals("Adobe", new String(jpeg, 6, 5, java.nio.charset.StandardCharsets.US_ASCII), "APP14 after SOI");
+        int sof = 2;
+        while (!((jpeg[sof] & 0xff) == 0xFF && (jpeg[sof + 1] & 0xff) == 0xC0)) sof++;
+        assertEquals(4, jpeg[sof + 9], "four components (CMYK) in the frame header");
+        for (ImageRecord d : new ImageRecord[]{new ImageDecoder(1, 1L << 20).decode(jpeg, "cmyk.jpg", 0, 0).image(),
+                TurboDecoder.decode(jpeg, 0, 0, 1, 1)}) {
+            int max = 0;
+            for (int i = 0; i < px.length; i++) max = Math.max(max, Math.abs((px[i] & 0xff) - (d.pixels()[i] & 0xff)));
+            assertTrue(max <= 4, "grey levels back within 4 (JPEG is lossy): " + max);
+        }
     }
 }

@@ -17,9 +17,9 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * A sample ImageFolder tree (Fashion-MNIST as PNG and JPEG, three classes, plus one bad file of each kind):
- * ingest with exact counts per class and per reason, an interrupted ingest run again, and pre-training from the
- * shards and straight from the folders.
+ * A sample ImageFolder tree (Fashion-MNIST as PNG and JPEG, three classes, plus a PNG named .JPEG, a CMYK JPEG and
+ * one bad file of each kind): ingest with exact counts per class, per skip reason and per warning, an interrupted
+ * ingest run again, and pre-training from the shards and straight from the folders, reporting the same counts.
  */
 class IngestTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,7 +32,7 @@ class IngestTest {
     static void sampleTree() throws Exception {
         tree = new File(tmp, "tree");
         File slice = TestData.sliceDir();
-        assertEquals(Map.of("tshirt", 16, "trouser", 16, "pullover", 16), SampleTree.write(
+        assertEquals(Map.of("tshirt", 16 + SampleTree.ODD_GOOD_FILES.size(), "trouser", 16, "pullover", 16), SampleTree.write(
                 new File(slice, "train-images-idx3-ubyte.gz"), new File(slice, "train-labels-idx1-ubyte.gz"),
                 new File(tree, "train"), CLASSES, 3, 16, true));
         SampleTree.write(new File(slice, "t10k-images-idx3-ubyte.gz"), new File(slice, "t10k-labels-idx1-ubyte.gz"),
@@ -51,8 +51,10 @@ class IngestTest {
     void ingestCountsEveryClassAndEveryBadFile() throws Exception {
         File out = new File(tmp, "shards");
         JsonNode r = ingest("train", out);
-        assertEquals(48, r.at("/images/written").asInt());
-        for (String c : CLASSES) assertEquals(16, r.at("/classes/" + c).asInt(), c);
+        assertEquals(50, r.at("/images/written").asInt(), "48 images, the PNG named .JPEG and the CMYK JPEG");
+        assertEquals(18, r.at("/classes/tshirt").asInt(), "the odd good files are in the first class folder");
+        assertEquals(16, r.at("/classes/trouser").asInt());
+        assertEquals(16, r.at("/classes/pullover").asInt());
         JsonNode skipped = r.at("/skipped");
         assertEquals(SampleTree.BAD_FILES.size(), skipped.size(), skipped.toString());
         for (String reason : SampleTree.BAD_FILES.values()) assertEquals(1, skipped.get(reason).asInt(), reason);
@@ -61,8 +63,28 @@ class IngestTest {
             String name = new File(f.get("path").asText()).getName();
             assertEquals(SampleTree.BAD_FILES.get(name), f.get("reason").asText(), name + ": " + f.get("detail"));
         }
+        assertEquals(JSON.valueToTree(Map.of("renamed", 1)), r.at("/warnings"));
+        assertEquals(1, r.at("/warned_files").size());
+        JsonNode warned = r.at("/warned_files/0");
+        assertEquals("renamed.JPEG", new File(warned.get("path").asText()).getName());
+        assertEquals("renamed", warned.get("reason").asText());
+        assertEquals("a png file named .JPEG", warned.get("detail").asText());
         JsonNode manifest = JSON.readTree(new File(out, "train/" + Ingest.MANIFEST));
-        assertEquals(48, manifest.get("images").asInt());
+        assertEquals(50, manifest.get("images").asInt());
+        for (String key : new String[]{"skipped", "skipped_files", "warnings", "warned_files"}) {
+            assertEquals(r.get(key), manifest.get(key), "the manifest records the report's " + key);
+        }
+        // data.validation reads the training split for both parts: its manifest's counts still count once.
+        ImageSource shards = ImageSource.of(io.essl.config.ConfigLoader.load(null, List.of("data.format=parquet",
+                "data.dir=\"" + out.getAbsolutePath() + "\"", "data.validation=10")).data());
+        try (org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder()
+                .master("local[1]").config("spark.ui.enabled", "false").getOrCreate()) {
+            var sc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+            shards.load(sc, ImageSource.Split.TEST, 0);
+            shards.load(sc, ImageSource.Split.TRAIN, 0);
+        }
+        assertEquals(r.get("skipped"), JSON.valueToTree(shards.skipped()));
+        assertEquals(r.get("warnings"), JSON.valueToTree(shards.warnings()));
         assertEquals(List.of(CLASSES).stream().sorted().toList(),
                 JSON.convertValue(manifest.get("classes"), List.class));
     }
@@ -81,20 +103,20 @@ class IngestTest {
         Files.writeString(new File(temporary, "part-00000.parquet").toPath(), "half a file");
 
         JsonNode r = ingest("train", out);
-        assertEquals(48, r.at("/images/written").asInt(), "the same command again: complete, no duplicates");
+        assertEquals(50, r.at("/images/written").asInt(), "the same command again: complete, no duplicates");
         try (org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder()
                 .master("local[1]").config("spark.ui.enabled", "false").getOrCreate()) {
             var rows = spark.read().parquet(dir.getPath());
-            assertEquals(48, rows.count());
-            assertEquals(48, rows.select("id").distinct().count(), "ids are unique");
-            assertEquals(48, rows.select("path").distinct().count(), "no image twice");
+            assertEquals(50, rows.count());
+            assertEquals(50, rows.select("id").distinct().count(), "ids are unique");
+            assertEquals(50, rows.select("path").distinct().count(), "no image twice");
         }
     }
 
     @Test
-    void pretrainsFromShardsAndFromFolders() throws Exception {
+    void pretrainsFromShardsAndFromFoldersReportingTheIngestsCounts() throws Exception {
         File out = new File(tmp, "train-shards");
-        ingest("train", out);
+        JsonNode ingested = ingest("train", out);
         ingest("val", out);
         for (String format : new String[]{"parquet", "folder"}) {
             File run = new File(tmp, "run-" + format);
@@ -107,8 +129,12 @@ class IngestTest {
             File report = new File(run, "r.json");
             assertEquals(Main.OK, Main.run(TestData.args("pretrain", sets, "--report", report.getPath())), format);
             JsonNode r = JSON.readTree(report);
-            assertEquals(48, r.at("/pretrain/images").asInt(), format + ": the good images of the train split");
-            assertEquals(3, r.at("/train/steps_done").asInt(), format + ": 48 images / (2 workers x 8)");
+            assertEquals(50, r.at("/pretrain/images").asInt(), format + ": the good images of the train split");
+            assertEquals(3, r.at("/train/steps_done").asInt(), format + ": 50 images / (2 workers x 8)");
+            // The folder source counts what its tasks met, the shards copy the manifest: the same as the ingest.
+            assertEquals(ingested.get("skipped"), r.at("/data/skipped"), format + ": skipped");
+            assertEquals(ingested.get("warnings"), r.at("/data/warnings"), format + ": warnings");
+            assertEquals(1, r.at("/data/warnings/renamed").asInt(), format);
             for (String reason : SampleTree.BAD_FILES.values()) {
                 assertEquals(1, r.at("/data/skipped/" + reason).asInt(), format + ": " + reason + " reported");
             }
@@ -130,7 +156,7 @@ class IngestTest {
         File report = new File(run, "r.json");
         assertEquals(Main.OK, Main.run(TestData.args("pipeline", sets, "--report", report.getPath())));
         JsonNode r = JSON.readTree(report);
-        assertEquals(48, r.at("/probe/train_images").asInt());
+        assertEquals(50, r.at("/probe/train_images").asInt());
         assertEquals(24, r.at("/probe/test_images").asInt());
         double top1 = r.at("/probe/top1").asDouble();
         assertTrue(top1 > 1 / 3.0 && top1 <= 1, "three classes, above chance: " + top1);

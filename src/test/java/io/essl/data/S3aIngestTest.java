@@ -92,11 +92,15 @@ class S3aIngestTest {
         File report = new File(tmp, "s3-ingest.json");
         assertEquals(Main.OK, ingest("s3a://essl-test/tree", "s3a://essl-test/shards/train", report));
         JsonNode r = JSON.readTree(report);
-        assertEquals(30, r.at("/images/written").asInt());
-        for (String c : CLASSES) assertEquals(10, r.at("/classes/" + c).asInt(), c);
+        assertEquals(32, r.at("/images/written").asInt(), "30 images, the PNG named .JPEG and the CMYK JPEG");
+        assertEquals(12, r.at("/classes/tshirt").asInt(), "the odd good files are in the first class folder");
+        assertEquals(10, r.at("/classes/trouser").asInt());
+        assertEquals(10, r.at("/classes/pullover").asInt());
+        assertEquals(SampleTree.BAD_FILES.size(), r.at("/skipped").size(), r.at("/skipped").toString());
         for (Map.Entry<String, String> bad : SampleTree.BAD_FILES.entrySet()) {
             assertEquals(1, r.at("/skipped/" + bad.getValue()).asInt(), bad.getKey());
         }
+        assertEquals(JSON.valueToTree(Map.of("renamed", 1)), r.at("/warnings"));
         assertTrue(store.getBlobStore().blobExists("essl-test", "shards/train/" + Ingest.MANIFEST), "manifest on S3");
     }
 
