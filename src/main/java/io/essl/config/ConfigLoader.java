@@ -98,9 +98,20 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * Key names Spark itself redacts (its default spark.redaction.regex, less "access.key", an id). The resolved
+     * configuration is recorded in reports, model files and checkpoints, so a secret must never be one of its values.
+     */
+    private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("(?i)secret|password|token|credential");
+
     private static void checkKnownKeys(Config user, Config reference) {
         for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
             String key = e.getKey();
+            if (key.startsWith("essl.spark.conf.") && SECRET.matcher(key).find()) {
+                throw new ConfigError("configuration key " + key + " would put a secret into reports and model files: "
+                        + "give credentials through the AWS provider chain (environment, system properties, profile, "
+                        + "instance role) instead");
+            }
             if (!isKnown(reference, key)) {
                 throw new ConfigError("unknown configuration key: " + key + " (" + e.getValue().origin().description() + ")");
             }

@@ -39,13 +39,16 @@ public final class ModelFile {
             }
             Path target = new Path(path);
             FileSystem fs = target.getFileSystem(hadoop);
+            if (fs instanceof org.apache.hadoop.fs.LocalFileSystem l) fs = l.getRawFileSystem(); // no .crc sidecars
             Path parent = target.getParent();
             if (parent != null) fs.mkdirs(parent);
             Path tmp = new Path(parent, "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
-            fs.copyFromLocalFile(false, true, new Path(local.getAbsolutePath()), tmp);
+            // Streamed, not copyFromLocalFile: S3A's (Hadoop 3.3.4) fails on a single file ("Cannot get relative path").
+            try (var out = fs.create(tmp, true)) {
+                Files.copy(local.toPath(), out);
+            }
             if (fs.exists(target) && !fs.delete(target, false)) throw new IOException("cannot replace " + target);
             if (!fs.rename(tmp, target)) throw new IOException("cannot rename " + tmp + " to " + target);
-            fs.delete(new Path(parent, "." + tmp.getName() + ".crc"), false);
         } finally {
             Files.deleteIfExists(local.toPath());
         }
@@ -78,7 +81,9 @@ public final class ModelFile {
         if (!fs.exists(p)) throw new java.io.FileNotFoundException("model not found: " + path);
         File local = Files.createTempFile("essl-model", ".zip").toFile();
         try {
-            fs.copyToLocalFile(false, p, new Path(local.getAbsolutePath()), true);
+            try (var in = fs.open(p)) {
+                Files.copy(in, local.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(local.toPath());
             throw e;
