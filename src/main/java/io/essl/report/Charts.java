@@ -101,6 +101,21 @@ public final class Charts {
         saveLineChart(chart, png);
     }
 
+    /** Memory over a soak run: heap live after GC, JavaCPP off-heap and resident set, in MB against minutes. */
+    public static void memory(String title, java.util.List<MemorySampler.Sample> samples, File png) throws IOException {
+        XYSeries heap = new XYSeries("heap after GC"), off = new XYSeries("off-heap (JavaCPP)"), rss = new XYSeries("resident set");
+        for (MemorySampler.Sample s : samples) {
+            heap.add(s.minutes(), s.heapMb());
+            off.add(s.minutes(), s.offHeapMb());
+            rss.add(s.minutes(), s.rssMb());
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(rss);
+        data.addSeries(off);
+        data.addSeries(heap);
+        saveLineChart(ChartFactory.createXYLineChart(title, "minutes", "MB", data), png);
+    }
+
     /** Rotation-prediction accuracy per step and the kNN monitor's top-1 at the steps it ran. */
     public static void accuracyCurves(int[] steps, double[] rotation, int[] knnSteps, double[] knnTop1, File png)
             throws IOException {
