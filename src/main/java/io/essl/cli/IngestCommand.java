@@ -42,12 +42,6 @@ public class IngestCommand implements Callable<Integer> {
     @Option(names = "--shard-mb", defaultValue = "256", description = "Target shard size in MB (default: ${DEFAULT-VALUE}).")
     long shardMb;
 
-    /** The exception's type and the first line of its message, cut at 300 characters (AWS messages run long). */
-    static String oneLine(Throwable e) {
-        String m = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
-    }
-
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
@@ -62,7 +56,7 @@ public class IngestCommand implements Callable<Integer> {
             out.getFileSystem(hadoop).exists(out); // the output's bucket and credentials too
         } catch (java.io.IOException | RuntimeException e) {
             if (e instanceof ConfigError c) throw c;
-            throw new ConfigError("cannot access " + input + " or " + output + ": " + oneLine(e));
+            throw new ConfigError("cannot access " + input + " or " + output + ": " + io.essl.config.RunFailure.oneLine(e));
         }
         Ingest.Input what = Ingest.Input.of(hadoop, input, labels, classesFrom);
         Report report = new Report().put("command", "ingest").put("provenance", Provenance.of(conf));
