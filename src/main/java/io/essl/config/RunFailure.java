@@ -23,4 +23,12 @@ public class RunFailure extends RuntimeException {
         while (r.getCause() != null && r.getCause() != r) r = r.getCause();
         return r;
     }
+
+    /** Whether a storage client failed somewhere in the chain (Hadoop's IOExceptions, the AWS SDK's exceptions). */
+    public static boolean isStorage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.io.IOException || t.getClass().getName().startsWith("com.amazonaws.")) return true;
+        }
+        return false;
+    }
 }
