@@ -6,6 +6,7 @@
 #   deploy/local-cluster.sh up [WORKERS [CORES [MEMORY]]]   start (default 2 workers x 1 core x 3g)
 #   deploy/local-cluster.sh submit <essl command and options>  spark-submit in client mode; exit code of the job
 #   deploy/local-cluster.sh kill-worker K                      SIGKILL worker K (1..N) and its executors
+#   deploy/local-cluster.sh start-worker K [CORES [MEMORY]]    start worker K again (a replacement for a killed one)
 #   deploy/local-cluster.sh status | down
 #
 # Spark itself comes from Maven Central (deploy/local-cluster/pom.xml), copied once into
@@ -48,6 +49,22 @@ wait_for() { # file, pattern, seconds
   return 1
 }
 
+worker() { # k, cores, memory
+  mkdir -p "$DIR/work-$1"
+  daemon "worker-$1" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores "$2" --memory "$3" \
+    --work-dir "$DIR/work-$1" --webui-port 0 "$MASTER"
+}
+
+start_worker() {
+  local k="$1"
+  if [ -f "$DIR/worker-$k.pid" ] && kill -0 "$(cat "$DIR/worker-$k.pid")" 2>/dev/null; then
+    echo "local-cluster: worker $k already running"; return 0
+  fi
+  worker "$k" "${2:-1}" "${3:-3g}"
+  wait_for "$DIR/worker-$k.log" "Successfully registered with master" 60
+  echo "local-cluster: started worker $k"
+}
+
 up() {
   local workers="${1:-2}" cores="${2:-1}" memory="${3:-3g}"
   mkdir -p "$DIR"
@@ -55,11 +72,7 @@ up() {
   [ -f "$DIR/master.pid" ] && kill -0 "$(cat "$DIR/master.pid")" 2>/dev/null && { echo "local-cluster: already up" >&2; return 0; }
   daemon master org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$PORT" --webui-port 0
   wait_for "$DIR/master.log" "I have been elected leader" 60
-  for k in $(seq "$workers"); do
-    mkdir -p "$DIR/work-$k"
-    daemon "worker-$k" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores "$cores" --memory "$memory" \
-      --work-dir "$DIR/work-$k" --webui-port 0 "$MASTER"
-  done
+  for k in $(seq "$workers"); do worker "$k" "$cores" "$memory"; done
   for k in $(seq "$workers"); do wait_for "$DIR/worker-$k.log" "Successfully registered with master" 60; done
   echo "local-cluster: $MASTER with $workers worker(s) x $cores core(s) x $memory"
 }
@@ -116,7 +129,8 @@ case "$cmd" in
   up) up "$@" ;;
   submit) submit "$@" ;;
   kill-worker) kill_worker "$1" ;;
+  start-worker) start_worker "$@" ;;
   down) down ;;
   status) status ;;
-  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
 esac

@@ -3,6 +3,7 @@ package io.essl.cli;
 import io.essl.config.ConfigError;
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
+import io.essl.config.RunFailure;
 import io.essl.data.Ingest;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
@@ -42,10 +43,17 @@ public class IngestCommand implements Callable<Integer> {
     @Option(names = "--shard-mb", defaultValue = "256", description = "Target shard size in MB (default: ${DEFAULT-VALUE}).")
     long shardMb;
 
-    /** The exception's type and the first line of its message, cut at 300 characters (AWS messages run long). */
-    static String oneLine(Throwable e) {
-        String m = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+    /** " (S3 endpoint E, bucket B)" when the input or output is on S3A, else "". */
+    private String s3Where(Configuration hadoop) {
+        java.util.Set<String> buckets = new java.util.LinkedHashSet<>();
+        for (String uri : new String[]{input, output}) {
+            if (uri.startsWith("s3a://")) buckets.add(java.net.URI.create(uri).getHost());
+        }
+        if (buckets.isEmpty()) return "";
+        String bucket = buckets.iterator().next();
+        String endpoint = hadoop.get("fs.s3a.bucket." + bucket + ".endpoint", hadoop.get("fs.s3a.endpoint", ""));
+        return " (S3 endpoint " + (endpoint.isBlank() ? "AWS default" : endpoint) + ", bucket"
+                + (buckets.size() > 1 ? "s " : " ") + String.join(", ", buckets) + ")";
     }
 
     @Override
@@ -62,13 +70,19 @@ public class IngestCommand implements Callable<Integer> {
             out.getFileSystem(hadoop).exists(out); // the output's bucket and credentials too
         } catch (java.io.IOException | RuntimeException e) {
             if (e instanceof ConfigError c) throw c;
-            throw new ConfigError("cannot access " + input + " or " + output + ": " + oneLine(e));
+            throw new ConfigError("cannot access " + input + " or " + output + ": " + RunFailure.oneLine(e));
         }
         Ingest.Input what = Ingest.Input.of(hadoop, input, labels, classesFrom);
         Report report = new Report().put("command", "ingest").put("provenance", Provenance.of(conf));
         Ingest.Result r;
         try (SparkSession spark = SparkContexts.start(conf.spark())) {
             r = Ingest.run(spark, what, output, shardMb << 20, conf.data().partitions(), conf.data().maxPixels());
+        } catch (Exception e) { // SparkException is checked, but Scala code throws it undeclared
+            if (e instanceof ConfigError || !RunFailure.isStorage(e)) throw e;
+            // Storage went away or refused us mid-run: one line with where; the manifest is written last, so the
+            // output is not a data set yet and the same command replaces whatever it left.
+            throw new RunFailure("ingest of " + input + " to " + output + " failed: " + RunFailure.oneLine(RunFailure.root(e))
+                    + s3Where(hadoop) + "; the output has no manifest: rerun the same command", e);
         }
         report.put("input", input).put("output", output)
                 .put("images.written", r.written())

@@ -1,6 +1,8 @@
 package io.essl.cli;
 
 import io.essl.config.ConfigError;
+import io.essl.config.RunFailure;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,10 +28,16 @@ public class Main {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable root = ex;
-            while (!(root instanceof ConfigError) && root.getCause() != null && root.getCause() != root) root = root.getCause();
+            while (!(root instanceof ConfigError) && !(root instanceof RunFailure) && root.getCause() != null
+                    && root.getCause() != root) root = root.getCause();
             if (root instanceof ConfigError) {
                 cmd.getErr().println("essl: " + root.getMessage());
                 return BAD_INPUT;
+            }
+            if (root instanceof RunFailure) {
+                cmd.getErr().println("essl: failed: " + root.getMessage());
+                LoggerFactory.getLogger(Main.class).debug("the failure in full", root);
+                return FAILURE;
             }
             cmd.getErr().println("essl: failed: " + ex);
             ex.printStackTrace(cmd.getErr());

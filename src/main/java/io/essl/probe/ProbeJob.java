@@ -54,6 +54,7 @@ public final class ProbeJob {
         EsslConfig.Probe p = conf.probe();
         Broadcast<byte[]> model = FeatureExtractor.broadcast(spark, encoder);
         spark.sparkContext().setJobDescription("probe " + name + ": features");
+        log.info("probe {}: extracting features of the train and test splits", name);
         Result r;
         try (Features f = Features.of(spark, conf, data, model)) {
             Dataset<Row> train = f.train(), test = f.test();

@@ -148,7 +148,12 @@ public final class Charts {
         chart.setBackgroundPaint(Color.WHITE);
         File parent = png.getAbsoluteFile().getParentFile();
         if (parent != null) parent.mkdirs();
-        ChartUtils.saveChartAsPNG(png, chart, width, height);
+        // Written beside the report and read with it: a temporary name, then a rename, so a killed run never
+        // leaves half a PNG under the final name.
+        File tmp = new File(parent, "." + png.getName() + ".tmp");
+        ChartUtils.saveChartAsPNG(tmp, chart, width, height);
+        java.nio.file.Files.move(tmp.toPath(), png.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** White (0) to dark blue (1). */

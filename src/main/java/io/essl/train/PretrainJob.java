@@ -147,7 +147,7 @@ public final class PretrainJob {
         List<KnnLog> knnLogs = new ArrayList<>();
         KnnMonitor monitor = t.knnEveryEpochs() > 0 ? new KnnMonitor(sc, conf) : null;
         long start = System.nanoTime();
-        int global = resumedFrom;
+        int global = resumedFrom, lastCheckpoint = resumedFrom;
         boolean timeUp = false, stop = false;
         for (int epoch = global / stepsPerEpoch; epoch < t.epochs() && !stop; epoch++) {
             int firstStep = epoch == resumedFrom / stepsPerEpoch ? resumedFrom % stepsPerEpoch : 0;
@@ -185,7 +185,8 @@ public final class PretrainJob {
                                 String.format("%.4f", top1), monitor.sizes());
                     }
                     if (every || stop || s == stepsPerEpoch - 1) {
-                        checkpoint(checkpoints, spark.getNetwork(), global, epoch, shape, history);
+                        checkpoint(checkpoints, spark.getNetwork(), global, epoch, shape, history, lastCheckpoint);
+                        lastCheckpoint = global;
                     }
                 }
             }
@@ -208,8 +209,25 @@ public final class PretrainJob {
         return gpuSlots > 0 ? gpuSlots : sc.defaultParallelism();
     }
 
+    /**
+     * Writes the checkpoint of {@code step}. A storage failure (folder gone read-only, disk full, object store
+     * unreachable) stops the run with one line naming the folder, the step and the checkpoint a resume would start
+     * from: training on without checkpoints would only grow what a later crash loses.
+     */
     private void checkpoint(Checkpoints checkpoints, ComputationGraph graph, int step, int epoch, EsslGraph.Shape shape,
-                            List<StepLog> history) throws java.io.IOException {
+                            List<StepLog> history, int lastGood) {
+        try {
+            writeCheckpoint(checkpoints, graph, step, epoch, shape, history);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new io.essl.config.RunFailure("cannot write the checkpoint of step " + step + " to " + checkpoints.dir()
+                    + " (" + io.essl.config.RunFailure.oneLine(io.essl.config.RunFailure.root(e)) + "); "
+                    + (lastGood > 0 ? "the last complete checkpoint is step " + lastGood + ": fix the folder and rerun with --resume"
+                    : "no checkpoint was written yet"), e);
+        }
+    }
+
+    private void writeCheckpoint(Checkpoints checkpoints, ComputationGraph graph, int step, int epoch, EsslGraph.Shape shape,
+                                 List<StepLog> history) throws java.io.IOException {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", "essl-spark checkpoint v1");
         meta.put("step", step);

@@ -180,4 +180,52 @@ class LocalClusterIT {
                 + r.at("/spark/shuffle_tasks_recomputed").asInt();
         assertTrue(recomputed >= 1, "what Spark recomputed is reported: " + r.at("/spark"));
     }
+
+    /**
+     * Gradient sharing keeps one network per executor JVM and sends updates over Aeron, so a lost executor is not
+     * only lost tasks: it leaves the mesh. Measured: the surviving executor keeps training (its Aeron publication
+     * to the dead peer only logs NOT_CONNECTED), Spark re-runs the lost task and the lost shuffle output there, and
+     * the run finishes every step with exit code 0. The kill is aimed at a training task running on the worker.
+     */
+    @Test
+    @Order(5)
+    void aWorkerKilledUnderGradientSharingDoesNotStopTheJob() throws Exception {
+        assertEquals(0, run(new File(DIR, "start-worker.log"), 2, "start-worker", "2", "1", "3g"),
+                tail(new File(DIR, "start-worker.log"))); // the previous test killed it
+        File log = new File(DIR, "sharing-fault.log");
+        Process job = script(log, pretrain("sharing-fault", "sharing", 3, "train.checkpoint.every-steps=4"));
+        waitFor(job, log, "step 3/8 (3/24)");
+        waitForAfter(job, log, "step 3/8 (3/24)", "Starting job: treeAggregate at SharedTrainingMaster", "executor 1,");
+        assertEquals(0, run(new File(DIR, "kill-sharing.log"), 1, "kill-worker", "2"));
+        assertTrue(job.waitFor(10, TimeUnit.MINUTES), "job did not finish after the kill:\n" + tail(log));
+        assertEquals(0, job.exitValue(), tail(log));
+        JsonNode r = report("sharing-fault");
+        assertEquals(24, r.at("/train/steps_done").asInt(), "every step done on the remaining executor");
+        assertTrue(r.at("/spark/executors_lost").size() >= 1, "the lost executor is reported: " + r.at("/spark"));
+        int recomputed = r.at("/spark/failed_task_attempts").asInt() + r.at("/spark/stage_reattempts").asInt()
+                + r.at("/spark/shuffle_tasks_recomputed").asInt();
+        assertTrue(recomputed >= 1, "what Spark recomputed is reported: " + r.at("/spark"));
+        JsonNode history = r.at("/pretrain/history");
+        assertEquals(24, history.size());
+        for (int i = 0; i < 24; i++) {
+            JsonNode s = history.get(i);
+            assertEquals(i + 1, s.get("step").asInt());
+            double c = s.get("contrastive").asDouble();
+            // InfoNCE over 32 candidates: log(32) = 3.47 for uninformative embeddings; a diverging survivor leaves it
+            assertTrue(Double.isFinite(c) && c > 1 && c < Math.log(32) + 0.5, "step " + (i + 1) + ": " + s);
+        }
+    }
+
+    /** Waits for a line containing {@code line} after the first {@code marker} and then {@code then} in the log. */
+    private static void waitForAfter(Process job, File log, String marker, String then, String line) throws Exception {
+        long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(2);
+        while (true) {
+            String text = Files.readString(log.toPath());
+            int a = text.indexOf(marker), b = a < 0 ? -1 : text.indexOf(then, a);
+            if (b >= 0 && text.indexOf(line, b) >= 0) return;
+            assertTrue(job.isAlive(), "the job ended before '" + line + "':\n" + tail(log));
+            assertTrue(System.currentTimeMillis() < deadline, "no '" + line + "' in time:\n" + tail(log));
+            Thread.sleep(20);
+        }
+    }
 }
