@@ -39,6 +39,8 @@ public final class RunLock implements AutoCloseable {
     static final long HEARTBEAT_S = 30, STALE_AFTER_S = 10 * HEARTBEAT_S;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Tokens of the locks this JVM holds now: a lock file of this process with another token was released. */
+    private static final java.util.Set<String> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<Path> held = new ArrayList<>();
     private final Configuration hadoop;
     private final Map<String, Object> holder;
@@ -64,6 +66,7 @@ public final class RunLock implements AutoCloseable {
         me.put("process_started", ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(""));
         me.put("started", Instant.now().toString());
         RunLock lock = new RunLock(hadoop, me);
+        LIVE.add((String) me.get("token"));
         try {
             for (String folder : folders) {
                 Path p = new Path(folder, NAME);
@@ -84,11 +87,27 @@ public final class RunLock implements AutoCloseable {
             write(p, JSON.writeValueAsBytes(withHeartbeat()), true);
             held.add(p);
         } catch (FileAlreadyExistsException | java.nio.file.FileAlreadyExistsException e) {
-            throw new ConfigError(describe(folder, p, read(p)));
+            Map<String, Object> h = read(p);
+            if (releasedByThisProcess(h)) { // its release could not delete the file (e.g. the folder was read-only)
+                log.warn("taking over {}: a lock this process released but could not remove", p);
+                try {
+                    write(p, JSON.writeValueAsBytes(withHeartbeat()), false);
+                    held.add(p);
+                    return;
+                } catch (IOException again) {
+                    throw new ConfigError("cannot lock " + folder + ": " + again.getMessage());
+                }
+            }
+            throw new ConfigError(describe(folder, p, h));
         } catch (IOException e) {
             if (exists(p)) throw new ConfigError(describe(folder, p, read(p)));
             throw new ConfigError("cannot lock " + folder + ": " + e.getMessage());
         }
+    }
+
+    private static boolean releasedByThisProcess(Map<String, Object> h) {
+        return hostName().equals(h.get("host")) && h.get("pid") instanceof Number pid
+                && pid.longValue() == ProcessHandle.current().pid() && !LIVE.contains(String.valueOf(h.get("token")));
     }
 
     /** Why a folder cannot be used: a live holder, or a stale lock and how to clear it. */
@@ -171,6 +190,7 @@ public final class RunLock implements AutoCloseable {
     @Override
     public synchronized void close() {
         heartbeat.shutdownNow();
+        LIVE.remove((String) holder.get("token"));
         for (Path p : held) {
             try {
                 if (holder.get("token").equals(read(p).get("token"))) p.getFileSystem(hadoop).delete(p, false);

@@ -85,6 +85,19 @@ class RunLockTest {
     }
 
     @Test
+    void aLockThisProcessReleasedButCouldNotRemoveIsTakenOver(@TempDir File tmp) throws Exception {
+        File lockFile = new File(tmp, RunLock.NAME);
+        byte[] left;
+        try (RunLock first = RunLock.acquire(new Configuration(), "pretrain", tmp.getPath())) {
+            left = Files.readAllBytes(lockFile.toPath());
+        }
+        Files.write(lockFile.toPath(), left); // as when the folder was read-only at release time
+        try (RunLock again = RunLock.acquire(new Configuration(), "pretrain", tmp.getPath())) {
+            assertNotEquals(JSON.readValue(left, Map.class).get("token"), JSON.readValue(lockFile, Map.class).get("token"));
+        }
+    }
+
+    @Test
     void anotherHostsHolderIsAliveWhileItsHeartbeatIsRecent() {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("host", "some-other-host");
