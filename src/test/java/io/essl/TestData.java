@@ -31,6 +31,23 @@ public final class TestData {
         return s;
     }
 
+    /**
+     * A child JVM running {@code essl} as bin/essl starts it (its JVM flags, this test JVM's classpath), with
+     * Spark on the loopback address; output and errors go to {@code log}. For faults and environments a test
+     * cannot give its own JVM (SIGKILL, environment variables).
+     */
+    public static ProcessBuilder esslProcess(File log, String heap, List<String> args) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").getPath()));
+        cmd.addAll(java.nio.file.Files.readAllLines(new File("bin/jvm-flags").toPath()).stream().filter(l -> !l.isBlank()).toList());
+        cmd.addAll(List.of("-Xmx" + heap, "-Dorg.bytedeco.javacpp.maxbytes=4G", "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), "io.essl.cli.Main"));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+        pb.environment().put("OMP_NUM_THREADS", "2");
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        return pb;
+    }
+
     public static String[] args(String command, List<String> sets, String... more) {
         List<String> a = new ArrayList<>();
         a.add(command);

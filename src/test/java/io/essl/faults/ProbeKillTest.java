@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -22,7 +21,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class ProbeKillTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final File ROOT = new File("").getAbsoluteFile();
 
     private static String[] probe(File model, File out, File report) {
         return new String[]{"probe", "--model", model.getPath(), "--report", report.getPath(),
@@ -30,17 +28,9 @@ class ProbeKillTest {
                 "--set", "probe.knn.k=20"};
     }
 
-    /** A driver JVM with bin/essl's flags and this JVM's classpath (target/classes and the dependencies). */
+    /** A driver JVM as bin/essl starts it. */
     private static Process driver(File log, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        cmd.addAll(Files.readAllLines(new File(ROOT, "bin/jvm-flags").toPath()).stream().filter(l -> !l.isBlank()).toList());
-        cmd.addAll(List.of("-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=4G", "-cp", System.getProperty("java.class.path"),
-                "io.essl.cli.Main"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log);
-        pb.environment().put("OMP_NUM_THREADS", "2");
-        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        return pb.start();
+        return TestData.esslProcess(log, "2g", List.of(args)).start();
     }
 
     @Test

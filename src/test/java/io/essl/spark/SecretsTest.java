@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -136,19 +135,11 @@ class SecretsTest {
         return false;
     }
 
-    /** bin/essl's JVM flags and the test classpath, with the credentials in the child's environment only. */
+    /** essl in a child JVM with the credentials in its environment only. */
     private static int child(File log, List<String> args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").getPath()));
-        cmd.addAll(Files.readAllLines(new File("bin/jvm-flags").toPath()).stream().filter(l -> !l.isBlank()).toList());
-        cmd.addAll(List.of("-Xmx3g", "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                "io.essl.cli.Main"));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
-        Map<String, String> env = pb.environment();
-        env.put("AWS_ACCESS_KEY_ID", ACCESS);
-        env.put("AWS_SECRET_ACCESS_KEY", SECRET);
-        env.put("SPARK_LOCAL_IP", "127.0.0.1");
-        env.put("OMP_NUM_THREADS", "2");
+        ProcessBuilder pb = TestData.esslProcess(log, "3g", args);
+        pb.environment().put("AWS_ACCESS_KEY_ID", ACCESS);
+        pb.environment().put("AWS_SECRET_ACCESS_KEY", SECRET);
         Process p = pb.start();
         if (!p.waitFor(8, TimeUnit.MINUTES)) {
             p.destroyForcibly();
