@@ -95,6 +95,12 @@ public class SoakCommand implements Callable<Integer> {
         m.put("heap_mb_per_min", MemorySampler.slope(t, after.stream().mapToDouble(MemorySampler.Sample::heapMb).toArray()));
         m.put("offheap_mb_per_min", MemorySampler.slope(t, after.stream().mapToDouble(MemorySampler.Sample::offHeapMb).toArray()));
         m.put("rss_mb_per_min", MemorySampler.slope(t, after.stream().mapToDouble(MemorySampler.Sample::rssMb).toArray()));
+        // Allocation that settles in steps (epoch boundaries, workspaces growing) weighs on the slope after a short
+        // warm-up; the second half of the run says whether growth goes on.
+        double half = m.get("minutes") instanceof Double d ? d / 2 : 0;
+        List<MemorySampler.Sample> late = samples.stream().filter(s -> s.minutes() >= half).toList();
+        m.put("rss_mb_per_min_second_half", MemorySampler.slope(late.stream().mapToDouble(MemorySampler.Sample::minutes).toArray(),
+                late.stream().mapToDouble(MemorySampler.Sample::rssMb).toArray()));
         m.put("rss_start_mb", after.isEmpty() ? Double.NaN : after.get(0).rssMb());
         m.put("rss_end_mb", samples.isEmpty() ? Double.NaN : samples.get(samples.size() - 1).rssMb());
         m.put("rss_max_mb", samples.stream().mapToDouble(MemorySampler.Sample::rssMb).max().orElse(Double.NaN));
