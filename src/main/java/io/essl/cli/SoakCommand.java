@@ -83,12 +83,12 @@ public class SoakCommand implements Callable<Integer> {
         Files.writeString(new File(out, "samples-" + strategy + ".jsonl").toPath(), lines.toString(), StandardCharsets.UTF_8);
         Charts.memory("Soak: " + strategy + ", " + r.stepsDone() + " steps", samples, new File(out, "soak-" + strategy + ".png"));
 
-        double warm = Math.max(2, 0.2 * minutes);
+        double warm = Math.max(2, 0.2 * minutes), ran = samples.isEmpty() ? 0 : samples.get(samples.size() - 1).minutes();
         List<MemorySampler.Sample> after = samples.stream().filter(s -> s.minutes() >= warm).toList();
         double[] t = after.stream().mapToDouble(MemorySampler.Sample::minutes).toArray();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("strategy", strategy);
-        m.put("minutes", samples.isEmpty() ? 0 : samples.get(samples.size() - 1).minutes());
+        m.put("minutes", ran);
         m.put("steps", r.stepsDone());
         m.put("warmup_minutes", warm);
         m.put("samples_after_warmup", after.size());
@@ -97,8 +97,7 @@ public class SoakCommand implements Callable<Integer> {
         m.put("rss_mb_per_min", MemorySampler.slope(t, after.stream().mapToDouble(MemorySampler.Sample::rssMb).toArray()));
         // Allocation that settles in steps (epoch boundaries, workspaces growing) weighs on the slope after a short
         // warm-up; the second half of the run says whether growth goes on.
-        double half = m.get("minutes") instanceof Double d ? d / 2 : 0;
-        List<MemorySampler.Sample> late = samples.stream().filter(s -> s.minutes() >= half).toList();
+        List<MemorySampler.Sample> late = samples.stream().filter(s -> s.minutes() >= ran / 2).toList();
         m.put("rss_mb_per_min_second_half", MemorySampler.slope(late.stream().mapToDouble(MemorySampler.Sample::minutes).toArray(),
                 late.stream().mapToDouble(MemorySampler.Sample::rssMb).toArray()));
         m.put("rss_start_mb", after.isEmpty() ? Double.NaN : after.get(0).rssMb());
