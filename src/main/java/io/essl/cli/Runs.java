@@ -256,7 +256,12 @@ final class Runs {
                     .put(prefix + ".reg_param", r.fast().regParam())
                     .put(prefix + ".validation_images", r.fast().validationRows())
                     .put(prefix + ".validation_top1", r.fast().validationTop1())
-                    .put(prefix + ".iterations", r.fast().iterations());
+                    .put(prefix + ".validation_iterations", r.fast().validationIterations())
+                    .put(prefix + ".iterations", r.fast().iterations())
+                    .put(prefix + ".converged", r.fast().converged())
+                    .put(prefix + ".search_converged", r.fast().searchConverged())
+                    .put(prefix + ".max_iter", r.fast().maxIter())
+                    .put(prefix + ".tolerance", r.fast().tolerance());
         }
         report.put(prefix + ".per_class_top1", r.probe().perClassAccuracy())
                 .put(prefix + ".confusion", r.probe().confusion());

@@ -62,7 +62,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
     }
 
     public record Probe(String protocol, int trainLimit, int testLimit, java.util.List<Double> regParams,
-                        double validationFraction, int maxIter, int batchSize, boolean baselines,
+                        double validationFraction, int maxIter, double tolerance, int batchSize, boolean baselines,
                         String exportEmbeddings, boolean knn, int knnK, double knnTemperature, int paperEpochs,
                         double paperLr, double paperMomentum, int paperBatchSize, double[] paperCropScale,
                         boolean paperStandardize)
@@ -139,7 +139,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
         }
         Probe probe = new Probe(p.oneOf("protocol", "fast", "paper"), p.integer("train-limit", 0),
                 p.integer("test-limit", 0), regs, p.num("validation-fraction", 0.01, 0.5), p.integer("max-iter", 1),
-                p.integer("batch-size", 1), p.bool("baselines"), p.str("export-embeddings"), pk.bool("enabled"),
+                p.num("tolerance", 0, 1), p.integer("batch-size", 1), p.bool("baselines"), p.str("export-embeddings"), pk.bool("enabled"),
                 pk.integer("k", 1), pk.num("temperature", 1e-3, 100), pp.integer("epochs", 1), pp.num("lr", 0, 1e4),
                 pp.num("momentum", 0, 1), pp.integer("batch-size", 1), pp.range("crop-scale", 1e-3, 1), pp.bool("standardize"));
         Settings sp = s.section("spark");

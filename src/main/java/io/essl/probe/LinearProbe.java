@@ -7,22 +7,33 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The fast protocol: multinomial logistic regression (Spark MLlib, L-BFGS) on frozen features. The L2
+ * The fast protocol: multinomial logistic regression (Spark MLlib, L-BFGS) on frozen features, run to
+ * convergence ({@code probe.tolerance}; {@code probe.max-iter} is a cap whose hit is a warning). The L2
  * regularisation is chosen on a validation split carved from the training features (a fixed fraction by a hash
  * of the image id); the model is then refitted on all training features and scored once on the test split.
  */
 public final class LinearProbe {
+    private static final Logger log = LoggerFactory.getLogger(LinearProbe.class);
+
     private LinearProbe() {
     }
 
-    public record Result(Metrics test, double regParam, Map<String, Double> validationTop1, long trainRows,
-                         long validationRows, int features, int iterations) {
+    /**
+     * {@code iterations}: L-BFGS iterations of the final fit; {@code converged}: it stopped before the cap, i.e. on
+     * MLlib's tolerance test; {@code searchConverged}: so did every fit of the regularisation search.
+     */
+    public record Result(Metrics test, double regParam, Map<String, Double> validationTop1,
+                         Map<String, Integer> validationIterations, long trainRows, long validationRows, int features,
+                         int iterations, boolean converged, boolean searchConverged, int maxIter, double tolerance,
+                         LogisticRegressionModel model) {
     }
 
     /** Training features split into a part to fit and a part to validate on; test data never enters here. */
@@ -42,6 +53,8 @@ public final class LinearProbe {
         List<Double> grid = conf.regParams();
         double best = grid.get(0);
         Map<String, Double> validation = new LinkedHashMap<>();
+        Map<String, Integer> validationIterations = new LinkedHashMap<>();
+        boolean searchConverged = true;
         long validationRows = 0;
         if (grid.size() > 1) {
             Carved c = carve(train, conf.validationFraction(), seed);
@@ -49,8 +62,12 @@ public final class LinearProbe {
             validationRows = valPart.count();
             double bestAcc = -1;
             for (double reg : grid) {
-                double acc = evaluate(estimator(conf, reg).fit(fitPart), valPart, classes).top1();
+                LogisticRegressionModel candidate = estimator(conf, reg).fit(fitPart);
+                double acc = evaluate(candidate, valPart, classes).top1();
+                int iterations = candidate.summary().totalIterations();
+                searchConverged &= converged(iterations, conf, "L2 " + reg + " on the search split");
                 validation.put(Double.toString(reg), acc);
+                validationIterations.put(Double.toString(reg), iterations);
                 if (acc > bestAcc) {
                     bestAcc = acc;
                     best = reg;
@@ -61,14 +78,25 @@ public final class LinearProbe {
         }
         LogisticRegressionModel model = estimator(conf, best).fit(train);
         Metrics m = evaluate(model, test, classes);
-        Result r = new Result(m, best, validation, train.count(), validationRows, model.numFeatures(),
-                model.summary().totalIterations());
+        int iterations = model.summary().totalIterations();
+        boolean converged = converged(iterations, conf, "L2 " + best + " on all training features");
+        Result r = new Result(m, best, validation, validationIterations, train.count(), validationRows,
+                model.numFeatures(), iterations, converged, searchConverged, conf.maxIter(), conf.tolerance(), model);
         train.unpersist();
         return r;
     }
 
+    /** MLlib stops at the cap or on its tolerance test: fewer iterations than the cap means the latter. */
+    private static boolean converged(int iterations, EsslConfig.Probe conf, String fit) {
+        if (iterations < conf.maxIter()) return true;
+        log.warn("probe: L-BFGS ({}) stopped at the cap of {} iterations before reaching tolerance {}: the accuracy "
+                + "may be understated (raise probe.max-iter)", fit, conf.maxIter(), conf.tolerance());
+        return false;
+    }
+
     private static LogisticRegression estimator(EsslConfig.Probe conf, double reg) {
-        return new LogisticRegression().setFamily("multinomial").setMaxIter(conf.maxIter()).setRegParam(reg)
+        return new LogisticRegression().setFamily("multinomial").setMaxIter(conf.maxIter()).setTol(conf.tolerance())
+                .setRegParam(reg)
                 .setElasticNetParam(0.0).setStandardization(true).setLabelCol("label").setFeaturesCol("features");
     }
 

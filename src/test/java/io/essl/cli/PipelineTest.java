@@ -72,7 +72,12 @@ class PipelineTest {
         // same images with the same k and temperature.
         assertEquals(p.at("/knn/top1").asDouble(), knn.get(2).get("top1").asDouble(), 1.5 / 256, "kNN monitor vs probe");
         assertEquals(10, p.at("/probe/per_class_top1").size());
-        assertEquals(4, p.at("/probe/validation_top1").size(), "one validation score per regularisation tried");
+        assertEquals(5, p.at("/probe/validation_top1").size(), "one validation score per regularisation tried");
+        assertTrue(p.at("/probe/validation_top1").has("0.0"), "the default grid reaches no regularisation");
+        // The run caps the probe at 60 iterations for time: the report must say whether the cap stopped it.
+        assertTrue(p.at("/probe/converged").isBoolean() && p.at("/probe/iterations").isInt(), p.at("/probe").toString());
+        assertTrue(p.at("/probe/iterations").asInt() <= 60);
+        if (p.at("/probe/iterations").asInt() == 60) assertFalse(p.at("/probe/converged").asBoolean(), "the cap stopped it");
         assertTrue(new File(p.at("/probe/confusion_png").asText()).length() > 1000, "confusion matrix PNG");
     }
 

@@ -85,6 +85,53 @@ class ProbeTest {
     }
 
     @Test
+    void theFastProbeRunsToItsToleranceAndSaysWhenTheCapStoppedIt() {
+        Dataset<Row> train = df(blobs(900, 6, 0, 11, false)), test = df(blobs(300, 6, 100_000, 12, false));
+        List<Row> rows = train.collectAsList();
+        LinearProbe.Result done = LinearProbe.fit(train, test, ConfigLoader.load(null, List.of("probe.reg-params=[0]",
+                "probe.max-iter=1000", "probe.tolerance=1e-6")).probe(), 7);
+        LinearProbe.Result capped = LinearProbe.fit(train, test, ConfigLoader.load(null, List.of("probe.reg-params=[0]",
+                "probe.max-iter=3", "probe.tolerance=1e-6")).probe(), 7);
+        assertTrue(done.converged(), "stopped on the tolerance test after " + done.iterations() + " iterations");
+        assertTrue(done.iterations() > 3 && done.iterations() < 1000, "iterations: " + done.iterations());
+        assertFalse(capped.converged(), "three iterations are not enough here, and the result says so");
+        assertEquals(3, capped.iterations());
+        // Unregularised, the optimum has a zero gradient of the mean log-loss: far smaller than where the cap stopped.
+        double atOptimum = gradientNorm(done, rows), atCap = gradientNorm(capped, rows);
+        assertTrue(atOptimum < 1e-3 && atOptimum < atCap / 20, "gradient " + atOptimum + " against " + atCap);
+    }
+
+    /** Largest |d mean(-log p_y) / d w| over weights and intercepts of the fitted multinomial model. */
+    private static double gradientNorm(LinearProbe.Result r, List<Row> rows) {
+        org.apache.spark.ml.linalg.Matrix w = r.model().coefficientMatrix();
+        double[] b = r.model().interceptVector().toArray();
+        double[][] gw = new double[w.numRows()][w.numCols()];
+        double[] gb = new double[b.length];
+        for (Row row : rows) {
+            double[] x = ((org.apache.spark.ml.linalg.Vector) row.get(2)).toArray();
+            double[] z = new double[b.length];
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int k = 0; k < b.length; k++) {
+                z[k] = b[k];
+                for (int j = 0; j < x.length; j++) z[k] += w.apply(k, j) * x[j];
+                max = Math.max(max, z[k]);
+            }
+            for (int k = 0; k < b.length; k++) sum += Math.exp(z[k] - max);
+            for (int k = 0; k < b.length; k++) {
+                double d = Math.exp(z[k] - max) / sum - (k == (int) row.getDouble(1) ? 1 : 0);
+                gb[k] += d / rows.size();
+                for (int j = 0; j < x.length; j++) gw[k][j] += d * x[j] / rows.size();
+            }
+        }
+        double m = 0;
+        for (int k = 0; k < b.length; k++) {
+            m = Math.max(m, Math.abs(gb[k]));
+            for (double g : gw[k]) m = Math.max(m, Math.abs(g));
+        }
+        return m;
+    }
+
+    @Test
     void knnOnAToySetGivesTheKnownAnswer() {
         // Query (1, 0). Class 0: one point at angle 0 (cosine 1). Class 1: two points at 60 degrees (cosine 0.5).
         // k = 3 takes all three; votes exp(1/0.1) = 22026 against 2 exp(0.5/0.1) = 297: class 0, though class 1
