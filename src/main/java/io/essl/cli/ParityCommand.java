@@ -224,7 +224,13 @@ public class ParityCommand implements Callable<Integer> {
     }
 
     private static void checkTorch(String python) throws Exception {
-        Process p = new ProcessBuilder(python, "-c", "import torch, torchvision").redirectErrorStream(true).start();
+        Process p;
+        try {
+            p = new ProcessBuilder(python, "-c", "import torch, torchvision").redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            throw new ConfigError("bench parity needs a Python interpreter with PyTorch: " + python + " cannot be run ("
+                    + BenchCommand.INSTALL + ", or --python PATH)");
+        }
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new ConfigError("bench parity needs PyTorch and torchvision for " + python + ": " + BenchCommand.INSTALL
