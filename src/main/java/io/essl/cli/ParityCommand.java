@@ -40,11 +40,11 @@ import java.util.concurrent.Callable;
         description = "Our pipeline against the same recipe in plain PyTorch, equal steps, several seeds: linear-probe top-1.")
 public class ParityCommand implements Callable<Integer> {
     /**
-     * Set before the user's --set flags: equal steps whatever the speed (no time limit), one worker with the whole
-     * batch (the PyTorch run is one process), no kNN (the comparison is the linear probe).
+     * Set before the user's --set flags: equal steps whatever the speed (no time limit), no kNN (the comparison is
+     * the linear probe). The PyTorch side trains the recipe's global batch (workers x batch-size) in one process.
      */
-    static final List<String> DEFAULTS = List.of("train.max-seconds=0", "train.workers=1", "train.batch-size=128",
-            "probe.knn.enabled=false", "train.monitor.knn-every-epochs=0");
+    static final List<String> DEFAULTS = List.of("train.max-seconds=0", "probe.knn.enabled=false",
+            "train.monitor.knn-every-epochs=0");
 
     @Mixin
     CommonOptions common;
