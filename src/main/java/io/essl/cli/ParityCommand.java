@@ -65,9 +65,10 @@ public class ParityCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/parity", description = "Models, features and reports (default: ${DEFAULT-VALUE}).")
     File out;
 
-    record Side(List<Double> top1, List<Long> steps, List<Boolean> converged) {
+    /** Per seed: probe top-1, training steps, whether the probe's final fit converged, pre-training seconds. */
+    record Side(List<Double> top1, List<Long> steps, List<Boolean> converged, List<Double> pretrainSeconds) {
         Side() {
-            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
 
         Map<String, Object> json() {
@@ -78,6 +79,7 @@ public class ParityCommand implements Callable<Integer> {
             m.put("std", ms[1]);
             m.put("steps", steps);
             m.put("probe_converged", converged);
+            m.put("pretrain_seconds", pretrainSeconds);
             return m;
         }
     }
@@ -116,6 +118,7 @@ public class ParityCommand implements Callable<Integer> {
                 ours.top1().add(((Number) section(r, "probe").get("top1")).doubleValue());
                 ours.steps().add(((Number) section(r, "pretrain").get("steps")).longValue());
                 ours.converged().add((Boolean) section(r, "probe").get("converged"));
+                ours.pretrainSeconds().add(((Number) section(r, "pretrain").get("seconds")).doubleValue());
                 write(json, conf, ours, peer, start);
 
                 Map<String, Object> peerRun = runPeer(conf, peerDir);
@@ -125,6 +128,7 @@ public class ParityCommand implements Callable<Integer> {
                 peer.top1().add(p.test().top1());
                 peer.steps().add(((Number) peerRun.get("steps")).longValue());
                 peer.converged().add(p.converged());
+                peer.pretrainSeconds().add(((Number) peerRun.get("pretrain_seconds")).doubleValue());
                 json.put("peer_framework", peerRun.get("framework"));
                 write(json, conf, ours, peer, start);
             }
