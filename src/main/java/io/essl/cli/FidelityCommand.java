@@ -78,15 +78,9 @@ public class FidelityCommand implements Callable<Integer> {
                             // The spec doubles the E-variant's learning rate (0.06 vs 0.03 x batch/256).
                             "train.base-lr=" + (e ? lr : lr / 2), "output.dir=\"" + dir.getPath() + "\""));
                     EsslConfig conf = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, sets);
-                    long runStart = System.nanoTime();
-                    Report report = new Report();
-                    File reportFile = new File(dir, "report.json");
-                    Runs.pretrainAndProbe(spark, conf, Runs.Claim.none(), new File(dir, "model.zip").getPath(), false, report,
-                            reportFile);
-                    Runs.finish(report, reportFile, runStart);
-                    Map<String, Object> r = report.asMap();
-                    runs.add(new Run(method, seed, num(r, "probe", "top1"), num(r, "knn", "top1"),
-                            num(r, "pretrain", "seconds"), (long) num(r, "pretrain", "steps")));
+                    Map<String, Object> r = Runs.studyRun(spark, conf, dir);
+                    runs.add(new Run(method, seed, Runs.num(r, "probe", "top1"), Runs.num(r, "knn", "top1"),
+                            Runs.num(r, "pretrain", "seconds"), (long) Runs.num(r, "pretrain", "steps")));
                 }
             }
         }
@@ -108,13 +102,6 @@ public class FidelityCommand implements Callable<Integer> {
     private static EsslGraph.Shape shapeOf(ProbeData data) {
         var first = data.train().first();
         return new EsslGraph.Shape(first.channels(), first.height(), first.width());
-    }
-
-    @SuppressWarnings("unchecked")
-    private static double num(Map<String, Object> r, String section, String key) {
-        Object s = r.get(section);
-        Object v = s instanceof Map ? ((Map<String, Object>) s).get(key) : null;
-        return v instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     /** Mean and (sample) standard deviation of the probe (or kNN) top-1 of one method. */

@@ -108,17 +108,11 @@ public class ParityCommand implements Callable<Integer> {
                 seeded.addAll(List.of("seed=" + seed, "output.dir=\"" + dir.getPath() + "\""));
                 EsslConfig conf = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, seeded);
 
-                long runStart = System.nanoTime();
-                Report report = new Report();
-                File reportFile = new File(dir, "report.json");
-                Runs.pretrainAndProbe(spark, conf, Runs.Claim.none(), new File(dir, "model.zip").getPath(), false, report,
-                        reportFile);
-                Runs.finish(report, reportFile, runStart);
-                Map<String, Object> r = report.asMap();
-                ours.top1().add(((Number) section(r, "probe").get("top1")).doubleValue());
-                ours.steps().add(((Number) section(r, "pretrain").get("steps")).longValue());
+                Map<String, Object> r = Runs.studyRun(spark, conf, dir);
+                ours.top1().add(Runs.num(r, "probe", "top1"));
+                ours.steps().add((long) Runs.num(r, "pretrain", "steps"));
                 ours.converged().add((Boolean) section(r, "probe").get("converged"));
-                ours.pretrainSeconds().add(((Number) section(r, "pretrain").get("seconds")).doubleValue());
+                ours.pretrainSeconds().add(Runs.num(r, "pretrain", "seconds"));
                 write(json, conf, ours, peer, start);
 
                 Map<String, Object> peerRun = runPeer(conf, peerDir);

@@ -176,6 +176,24 @@ final class Runs {
         probeAll(spark, conf, r.graph(), r.shape(), randomFloor, report, reportFile);
     }
 
+    /** One run of a study: pretrain and probe into dir (model.zip, report.json); the report as a map. */
+    static Map<String, Object> studyRun(SparkSession spark, EsslConfig conf, File dir) throws Exception {
+        long runStart = System.nanoTime();
+        Report report = new Report();
+        File reportFile = new File(dir, "report.json");
+        pretrainAndProbe(spark, conf, Claim.none(), new File(dir, "model.zip").getPath(), false, report, reportFile);
+        finish(report, reportFile, runStart);
+        return report.asMap();
+    }
+
+    /** A number of a report section (NaN when absent). */
+    @SuppressWarnings("unchecked")
+    static double num(Map<String, Object> r, String section, String key) {
+        Object s = r.get(section);
+        Object v = s instanceof Map ? ((Map<String, Object>) s).get(key) : null;
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
     private static Map<String, Double> first(PretrainJob.Result r) {
         return parts(r.history().isEmpty() ? null : r.history().get(0));
     }
