@@ -86,7 +86,10 @@ public final class LinearProbe {
         return r;
     }
 
-    /** MLlib stops at the cap or on its tolerance test: fewer iterations than the cap means the latter. */
+    /**
+     * MLlib (Breeze's L-BFGS) stops at the cap, on its tolerance test, or when its line search makes no progress:
+     * fewer iterations than the cap means one of the latter two, i.e. the objective stopped improving.
+     */
     private static boolean converged(int iterations, EsslConfig.Probe conf, String fit) {
         if (iterations < conf.maxIter()) return true;
         log.warn("probe: L-BFGS ({}) stopped at the cap of {} iterations before reaching tolerance {}: the accuracy "
