@@ -117,7 +117,7 @@ public class ParityCommand implements Callable<Integer> {
 
                 Map<String, Object> peerRun = runPeer(conf, peerDir);
                 LinearProbe.Result p = probePeer(spark, conf, peerDir);
-                System.out.printf("parity seed %d: ours %.4f, PyTorch %.4f (probe L2 %s, %d iterations)%n", seed,
+                System.out.printf("parity seed %d: ours %.4f, PyTorch %.4f (its probe: L2 %s, %d iterations)%n", seed,
                         ours.top1().get(s), p.test().top1(), p.regParam(), p.iterations());
                 peer.top1().add(p.test().top1());
                 peer.steps().add(((Number) peerRun.get("steps")).longValue());
