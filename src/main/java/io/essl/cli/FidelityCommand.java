@@ -106,10 +106,8 @@ public class FidelityCommand implements Callable<Integer> {
 
     /** Mean and (sample) standard deviation of the probe (or kNN) top-1 of one method. */
     static double[] meanStd(List<Run> runs, String method, boolean probe) {
-        double[] v = runs.stream().filter(r -> r.method().equals(method)).mapToDouble(r -> probe ? r.top1() : r.knnTop1()).toArray();
-        double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
-        double var = v.length < 2 ? 0 : java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / (v.length - 1);
-        return new double[]{mean, Math.sqrt(var)};
+        return ParityCommand.meanStd(runs.stream().filter(r -> r.method().equals(method))
+                .map(r -> probe ? r.top1() : r.knnTop1()).toList());
     }
 
     private static Map<String, Object> summary(EsslConfig base, List<Run> runs, Map<String, Double> baselines, double seconds) {

@@ -54,7 +54,7 @@ final class TorchRecipe {
         data.put("mean", d.mean());
         data.put("std", d.std());
         Map<String, Object> model = new LinkedHashMap<>();
-        model.put("width_channels", (int) Math.round(64 * m.width()));
+        model.put("width_channels", io.essl.model.Backbones.Spec.base(m.width()));
         model.put("projector", m.projector());
         model.put("projector_last_bn_affine", m.projectorLastBnAffine());
         model.put("rotation_head", m.rotationHead());

@@ -40,7 +40,8 @@ public final class Backbones {
             return base(width) * 8 * (name.equals(RESNET50) ? 4 : 1);
         }
 
-        private static int base(double width) {
+        /** Stem channels at this width (64 at width 1.0). */
+        public static int base(double width) {
             return (int) Math.round(64 * width);
         }
     }
