@@ -3,6 +3,7 @@ package io.essl.cli;
 import io.essl.config.ConfigError;
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
+import io.essl.model.ModelFile;
 import io.essl.probe.FeatureExtractor;
 import io.essl.probe.LinearProbe;
 import io.essl.report.Charts;
@@ -65,6 +66,10 @@ public class ParityCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/parity", description = "Models, features and reports (default: ${DEFAULT-VALUE}).")
     File out;
 
+    @Option(names = "--reuse", description = "Train nothing: probe again, with this invocation's probe settings, the encoders "
+            + "(ours-seedN/model.zip) and PyTorch features (peer-seedN) an earlier run left in --out.")
+    boolean reuse;
+
     /** Per seed: probe top-1, training steps, whether the probe's final fit converged, pre-training seconds. */
     record Side(List<Double> top1, List<Long> steps, List<Boolean> converged, List<Double> pretrainSeconds) {
         Side() {
@@ -95,8 +100,9 @@ public class ParityCommand implements Callable<Integer> {
         TorchRecipe.check(base);
         if (!script.isFile()) throw new ConfigError("parity script not found: " + script + " (--script PATH)");
         if (!peerOptions.peer.isFile()) throw new ConfigError("peer script not found: " + peerOptions.peer + " (--peer PATH)");
-        checkTorch(peerOptions.python);
+        if (!reuse) checkTorch(peerOptions.python);
         Runs.preflight(base);
+        if (reuse) checkReusable(base);
         Side ours = new Side(), peer = new Side();
         Map<String, Object> json = new LinkedHashMap<>();
         try (RunLock lock = RunLock.acquire(SparkContexts.hadoop(base.spark()), "bench parity", out.getPath());
@@ -108,14 +114,14 @@ public class ParityCommand implements Callable<Integer> {
                 seeded.addAll(List.of("seed=" + seed, "output.dir=\"" + dir.getPath() + "\""));
                 EsslConfig conf = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, seeded);
 
-                Map<String, Object> r = Runs.studyRun(spark, conf, dir);
+                Map<String, Object> r = reuse ? reprobe(spark, conf, dir) : Runs.studyRun(spark, conf, dir);
                 ours.top1().add(Runs.num(r, "probe", "top1"));
                 ours.steps().add((long) Runs.num(r, "pretrain", "steps"));
                 ours.converged().add((Boolean) section(r, "probe").get("converged"));
                 ours.pretrainSeconds().add(Runs.num(r, "pretrain", "seconds"));
                 write(json, conf, ours, peer, start);
 
-                Map<String, Object> peerRun = runPeer(conf, peerDir);
+                Map<String, Object> peerRun = reuse ? readIndex(peerDir) : runPeer(conf, peerDir);
                 LinearProbe.Result p = probePeer(spark, conf, peerDir);
                 System.out.printf("parity seed %d: ours %.4f, PyTorch %.4f (its probe: L2 %s, %d iterations)%n", seed,
                         ours.top1().get(s), p.test().top1(), p.regParam(), p.iterations());
@@ -161,11 +167,44 @@ public class ParityCommand implements Callable<Integer> {
                 "--peer", peerOptions.peer.getPath(), "--out", dir.getPath())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
         int rc = p.waitFor();
-        File index = new File(dir, "features.json");
-        if (rc != 0 || !index.isFile()) throw new IllegalStateException("the PyTorch run failed (exit " + rc + ")");
+        if (rc != 0 || !new File(dir, "features.json").isFile()) throw new IllegalStateException("the PyTorch run failed (exit " + rc + ")");
+        return readIndex(dir);
+    }
+
+    /** What torch_parity.py wrote beside its features: steps, pre-training seconds, framework, the splits' arrays. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readIndex(File dir) throws java.io.IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readValue(new File(dir, "features.json"), Map.class);
+    }
+
+    /** --reuse: every seed's saved encoder and PyTorch features must be there, checked before Spark starts. */
+    private void checkReusable(EsslConfig base) {
+        for (int s = 0; s < seeds; s++) {
+            long seed = base.seed() + s;
+            for (File f : List.of(new File(out, "ours-seed" + seed + "/model.zip"), new File(out, "peer-seed" + seed + "/features.json"))) {
+                if (!f.isFile()) throw new ConfigError("--reuse: " + f + " is missing (run bench parity without --reuse first)");
+            }
+        }
+    }
+
+    /**
+     * --reuse, our side: the saved encoder probed as the run probed it (probe-report.json beside the model); steps
+     * from the model file, pre-training seconds from the run's report.
+     */
+    private static Map<String, Object> reprobe(SparkSession spark, EsslConfig conf, File dir) throws Exception {
+        long start = System.nanoTime();
+        ModelFile.Loaded loaded = ModelFile.load(new File(dir, "model.zip").getPath(), spark.sparkContext().hadoopConfiguration());
+        Report report = new Report().put("command", "bench parity --reuse").put("model.path", new File(dir, "model.zip").getPath());
+        File reportFile = new File(dir, "probe-report.json");
+        Runs.probeAll(spark, conf, loaded.graph(), Runs.shapeOf(loaded), false, report, reportFile);
+        report.put("pretrain.steps", ((Number) loaded.metadata().get("steps")).longValue());
+        File trained = new File(dir, "report.json");
         @SuppressWarnings("unchecked")
-        Map<String, Object> m = new com.fasterxml.jackson.databind.ObjectMapper().readValue(index, Map.class);
-        return m;
+        Map<String, Object> old = trained.isFile()
+                ? new com.fasterxml.jackson.databind.ObjectMapper().readValue(trained, Map.class) : Map.of();
+        report.put("pretrain.seconds", Runs.num(old, "pretrain", "seconds"));
+        Runs.finish(report, reportFile, start);
+        return report.asMap();
     }
 
     /** The PyTorch encoder's features (raw little-endian arrays) through our fast protocol, as ours went. */

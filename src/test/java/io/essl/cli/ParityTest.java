@@ -73,6 +73,8 @@ class ParityTest {
         line = refused(tmp, "--peer", peer.getPath(), "--python", new File(tmp, "no-such-python").getPath());
         assertTrue(line.contains("PyTorch") && line.contains("apt-get install"), line);
         assertFalse(new File(tmp, "p").exists(), "nothing written");
+        line = refused(tmp, "--reuse", "--seeds", "1");
+        assertTrue(line.contains("--reuse") && line.contains("ours-seed42") && line.contains("model.zip"), line);
     }
 
     @Test
