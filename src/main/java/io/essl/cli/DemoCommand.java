@@ -15,6 +15,14 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The embedded default: Fashion-MNIST, E-SimCLR pre-training, linear probe, random-encoder floor.")
 public class DemoCommand implements Callable<Integer> {
+    /** Printed under the table: what the figures above are and are not. */
+    static final String CAVEAT = """
+            What a few CPU minutes show: the pipeline works end to end on Spark and the trained encoder beats a random one
+            of the same architecture. What they cannot show: a narrow network after a fraction of an epoch is not expected
+            to beat logistic regression on raw pixels, and one short run does not compare E-SimCLR with SimCLR (run to
+            run it varies by about a point). For that comparison, at equal budget and several seeds, run
+            `bin/essl bench fidelity` (docs/results.md).""";
+
     @Mixin
     CommonOptions common;
 
@@ -27,7 +35,7 @@ public class DemoCommand implements Callable<Integer> {
         String modelPath = new File(conf.output().dir(), "demo-model.zip").getPath();
         File reportFile = common.reportOr(new File(conf.output().dir(), "demo-report.json"));
         try (Runs.Claim claim = Runs.claim(conf, "demo", false)) {
-            Report report = new Report().put("command", "demo").put("provenance", Runs.provenance(conf, claim));
+            Report report = new Report().recipe(conf).put("command", "demo").put("provenance", Runs.provenance(conf, claim));
             try (SparkSession spark = SparkContexts.start(conf.spark())) {
                 Runs.pretrainAndProbe(spark, conf, claim, modelPath, true, report, reportFile);
             }
@@ -61,6 +69,7 @@ public class DemoCommand implements Callable<Integer> {
             row(b, name, (Map<String, Object>) e.getValue(), null);
         }
         b.append(String.format(line));
+        b.append(String.format("%s%n", CAVEAT));
         return b.toString();
     }
 

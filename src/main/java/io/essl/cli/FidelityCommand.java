@@ -86,12 +86,13 @@ public class FidelityCommand implements Callable<Integer> {
         }
         Map<String, Object> json = summary(base, runs, baselines, (System.nanoTime() - start) / 1e9);
         out.mkdirs();
-        Files.writeString(new File(out, "fidelity.json").toPath(), Report.line(json), StandardCharsets.UTF_8);
         File png = new File(out, "fidelity.png");
         Map<String, double[]> bars = new LinkedHashMap<>();
         for (String m : List.of("SimCLR", "E-SimCLR")) bars.put(m, meanStd(runs, m, true));
         baselines.forEach((k, v) -> bars.put(k, new double[]{v, 0}));
         Charts.meanStd("Linear probe top-1 (fast protocol), mean ± std over " + seeds + " seed(s)", "top-1", bars, png);
+        json.put("plot_png", png.getPath());
+        Report.write(json, base, new File(out, "fidelity.json"));
         String table = table(runs, baselines, seeds, png, recipeName);
         System.out.println(table);
         if (!results.isBlank()) writeSection(new File(results), table);

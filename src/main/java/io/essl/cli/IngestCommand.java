@@ -73,7 +73,7 @@ public class IngestCommand implements Callable<Integer> {
             throw new ConfigError("cannot access " + input + " or " + output + ": " + RunFailure.oneLine(e));
         }
         Ingest.Input what = Ingest.Input.of(hadoop, input, labels, classesFrom);
-        Report report = new Report().put("command", "ingest").put("provenance", Provenance.of(conf));
+        Report report = new Report().recipe(conf).put("command", "ingest").put("provenance", Provenance.of(conf));
         Ingest.Result r;
         try (SparkSession spark = SparkContexts.start(conf.spark())) {
             r = Ingest.run(spark, what, output, shardMb << 20, conf.data().partitions(), conf.data().maxPixels());

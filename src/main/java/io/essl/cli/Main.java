@@ -10,9 +10,21 @@ import picocli.CommandLine.Command;
 @Command(name = "essl", mixinStandardHelpOptions = true, version = "essl-spark 0.1.0",
         description = "Equivariant self-supervised pre-training (E-SimCLR) and linear probing on Apache Spark.",
         subcommands = {PretrainCommand.class, ProbeCommand.class, PipelineCommand.class, DemoCommand.class, IngestCommand.class,
-                ModelCommand.class, BenchCommand.class})
+                ModelCommand.class, BenchCommand.class, ConfigCommand.class})
 public class Main {
     public static final int OK = 0, FAILURE = 1, BAD_INPUT = 2;
+
+    /** Picocli sets this while parsing, before any command logs; every subcommand takes the option (INHERIT). */
+    @CommandLine.Option(names = "--log-format", paramLabel = "text|json", scope = CommandLine.ScopeType.INHERIT,
+            description = "text (default) or json: one JSON event per line, for log aggregators.")
+    void logFormat(String format) {
+        switch (format) {
+            case "text" -> { }
+            case "json" -> Logs.json();
+            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--log-format expects text or json, got: " + format);
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));

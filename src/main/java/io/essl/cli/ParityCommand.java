@@ -136,8 +136,10 @@ public class ParityCommand implements Callable<Integer> {
         Map<String, double[]> bars = new LinkedHashMap<>();
         bars.put("ours", meanStd(ours.top1()));
         bars.put("PyTorch", meanStd(peer.top1()));
-        Charts.meanStd("Linear probe top-1 at equal steps, mean ± std over " + seeds + " seed(s)", "top-1", bars,
-                new File(out, "parity.png"));
+        File png = new File(out, "parity.png");
+        Charts.meanStd("Linear probe top-1 at equal steps, mean ± std over " + seeds + " seed(s)", "top-1", bars, png);
+        json.put("plot_png", png.getPath());
+        Report.write(json, base, new File(out, "parity.json"));
         System.out.printf("ours    %s mean %.4f ± %.4f%nPyTorch %s mean %.4f ± %.4f%ndifference (ours - PyTorch) %+.4f%n",
                 ours.top1(), bars.get("ours")[0], bars.get("ours")[1], peer.top1(), bars.get("PyTorch")[0],
                 bars.get("PyTorch")[1], bars.get("ours")[0] - bars.get("PyTorch")[0]);
@@ -155,8 +157,7 @@ public class ParityCommand implements Callable<Integer> {
         json.put("peer", peer.json());
         json.put("difference", meanStd(ours.top1())[0] - meanStd(peer.top1())[0]);
         json.put("seconds", (System.nanoTime() - start) / 1e9);
-        out.mkdirs();
-        Files.writeString(new File(out, "parity.json").toPath(), Report.line(json), StandardCharsets.UTF_8);
+        Report.write(json, conf, new File(out, "parity.json"));
     }
 
     private Map<String, Object> runPeer(EsslConfig conf, File dir) throws Exception {
@@ -194,7 +195,7 @@ public class ParityCommand implements Callable<Integer> {
     private static Map<String, Object> reprobe(SparkSession spark, EsslConfig conf, File dir) throws Exception {
         long start = System.nanoTime();
         ModelFile.Loaded loaded = ModelFile.load(new File(dir, "model.zip").getPath(), spark.sparkContext().hadoopConfiguration());
-        Report report = new Report().put("command", "bench parity --reuse").put("model.path", new File(dir, "model.zip").getPath());
+        Report report = new Report().recipe(conf).put("command", "bench parity --reuse").put("model.path", new File(dir, "model.zip").getPath());
         File reportFile = new File(dir, "probe-report.json");
         Runs.probeAll(spark, conf, loaded.graph(), Runs.shapeOf(loaded), false, report, reportFile);
         report.put("pretrain.steps", ((Number) loaded.metadata().get("steps")).longValue());

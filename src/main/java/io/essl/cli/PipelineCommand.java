@@ -32,7 +32,7 @@ public class PipelineCommand implements Callable<Integer> {
         String modelPath = model != null ? model : new File(conf.output().dir(), "model.zip").getPath();
         File reportFile = common.reportOr(new File(conf.output().dir(), "pipeline-report.json"));
         try (Runs.Claim claim = Runs.claim(conf, "pipeline", false)) {
-            Report report = new Report().put("command", "pipeline").put("provenance", Runs.provenance(conf, claim));
+            Report report = new Report().recipe(conf).put("command", "pipeline").put("provenance", Runs.provenance(conf, claim));
             try (SparkSession spark = SparkContexts.start(conf.spark())) {
                 Runs.pretrainAndProbe(spark, conf, claim, modelPath, false, report, reportFile);
             }

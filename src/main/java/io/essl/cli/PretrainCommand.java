@@ -40,7 +40,7 @@ public class PretrainCommand implements Callable<Integer> {
         Runs.preflight(conf);
         String modelPath = model != null ? model : new File(conf.output().dir(), "model.zip").getPath();
         try (Runs.Claim claim = Runs.claim(conf, "pretrain", force)) {
-            Report report = new Report().put("command", "pretrain").put("provenance", Runs.provenance(conf, claim));
+            Report report = new Report().recipe(conf).put("command", "pretrain").put("provenance", Runs.provenance(conf, claim));
             try (SparkSession spark = SparkContexts.start(conf.spark())) {
                 Runs.pretrainAndSave(spark, conf, claim, modelPath, report);
             }

@@ -50,7 +50,7 @@ public class ProbeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ConfigError(model + ": " + e.getMessage());
         }
-        Report report = new Report().put("command", "probe").put("model.path", model)
+        Report report = new Report().recipe(conf).put("command", "probe").put("model.path", model)
                 .put("model.method", loaded.metadata().get("method")).put("provenance", Provenance.of(conf));
         File reportFile = common.reportOr(new File(conf.output().dir(), "probe-report.json"));
         try (SparkSession spark = SparkContexts.start(conf.spark())) {

@@ -179,7 +179,7 @@ final class Runs {
     /** One run of a study: pretrain and probe into dir (model.zip, report.json); the report as a map. */
     static Map<String, Object> studyRun(SparkSession spark, EsslConfig conf, File dir) throws Exception {
         long runStart = System.nanoTime();
-        Report report = new Report();
+        Report report = new Report().recipe(conf);
         File reportFile = new File(dir, "report.json");
         pretrainAndProbe(spark, conf, Claim.none(), new File(dir, "model.zip").getPath(), false, report, reportFile);
         finish(report, reportFile, runStart);

@@ -64,7 +64,7 @@ public class SoakCommand implements Callable<Integer> {
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("strategies", results);
-        Files.writeString(new File(out, "soak.json").toPath(), Report.line(json), StandardCharsets.UTF_8);
+        Report.write(json, confs.get(0), new File(out, "soak.json"));
         System.out.println(Report.line(json));
         return Main.OK;
     }

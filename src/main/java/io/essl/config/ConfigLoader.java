@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
@@ -27,6 +28,11 @@ public final class ConfigLoader {
     public static Config reference() {
         return ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf",
                 ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+
+    /** reference.conf's own settings, rendered as {@link EsslConfig#rendered()} renders a run's. */
+    public static String referenceRendered() {
+        return reference().resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true)).getConfig(ROOT).root().render(ConfigRenderOptions.concise().setFormatted(true));
     }
 
     /** Loads and validates; throws {@link ConfigError} naming the offending key or file. */
@@ -59,6 +65,42 @@ public final class ConfigLoader {
 
     /** base &lt; recipe file &lt; overrides, all on top of reference.conf. */
     public static EsslConfig load(Config base, File recipe, List<String> overrides) {
+        Config merged = merged(base, recipe, overrides);
+        try {
+            return EsslConfig.from(merged.getConfig(ROOT));
+        } catch (ConfigException e) {
+            throw new ConfigError("configuration error: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The resolved configuration as HOCON, one {@code essl.key = value} line per setting in key order, each with a
+     * comment naming where the value came from (reference.conf or the recipe and its line, or the {@code --set}
+     * flag): what {@code bin/essl config} prints. Flat lines so that one setting is one grep away.
+     */
+    public static String explain(Config base, File recipe, List<String> overrides) {
+        Config essl = merged(base, recipe, overrides).getConfig(ROOT);
+        try {
+            EsslConfig.from(essl); // the same validation as a run: an invalid recipe is a config error here too
+        } catch (ConfigException e) {
+            throw new ConfigError("configuration error: " + e.getMessage());
+        }
+        StringBuilder b = new StringBuilder();
+        new java.util.TreeMap<>(essl.atKey(ROOT).entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                Map.Entry::getKey, Map.Entry::getValue))).forEach((key, value) -> b.append(key).append(" = ")
+                .append(value.render(ConfigRenderOptions.concise())).append("  # ").append(origin(value.origin())).append('\n'));
+        return b.toString();
+    }
+
+    /** "reference.conf:167", "conf/demo.conf:12", "--set train.epochs=3". */
+    private static String origin(com.typesafe.config.ConfigOrigin o) {
+        if (o.description().startsWith("--set ")) return o.description().replaceFirst(": \\d+$", "");
+        String where = o.resource() != null ? o.resource() : o.filename() != null ? o.filename() : o.description();
+        return o.lineNumber() > 0 ? where + ":" + o.lineNumber() : where;
+    }
+
+    /** The checked, resolved tree (reference.conf under everything). */
+    private static Config merged(Config base, File recipe, List<String> overrides) {
         Config reference = reference();
         Config user = base;
         try {
@@ -72,8 +114,7 @@ public final class ConfigLoader {
                 user = parseOverride(kv).withFallback(user);
             }
             checkKnownKeys(user, reference);
-            Config merged = user.withFallback(reference).resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true));
-            return EsslConfig.from(merged.getConfig(ROOT));
+            return user.withFallback(reference).resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true));
         } catch (ConfigException e) {
             throw new ConfigError("configuration error: " + e.getMessage());
         }
@@ -90,11 +131,13 @@ public final class ConfigLoader {
         if (!key.startsWith(ROOT + ".")) {
             key = ROOT + "." + key;
         }
+        // the origin that bin/essl config shows for the value
+        ConfigParseOptions origin = ConfigParseOptions.defaults().setOriginDescription("--set " + kv);
         try {
-            return ConfigFactory.parseString(key + " = " + (value.isEmpty() ? "\"\"" : value));
+            return ConfigFactory.parseString(key + " = " + (value.isEmpty() ? "\"\"" : value), origin);
         } catch (ConfigException e) {
             // A bare string HOCON cannot parse (e.g. a path with ':'): take it literally.
-            return ConfigFactory.parseString(key + " = " + ConfigValueFactory.fromAnyRef(value).render());
+            return ConfigFactory.parseString(key + " = " + ConfigValueFactory.fromAnyRef(value).render(), origin);
         }
     }
 

@@ -51,6 +51,11 @@ public final class RecipeDiff {
         return keys;
     }
 
+    /** Every setting of a rendered configuration as key to its concise HOCON value, sorted by key. */
+    public static Map<String, String> flatten(String rendered) {
+        return flat(ConfigFactory.parseString(rendered));
+    }
+
     private static Map<String, String> flat(Config c) {
         Map<String, String> m = new TreeMap<>();
         for (Map.Entry<String, ConfigValue> e : c.entrySet()) m.put(e.getKey(), e.getValue().render(ConfigRenderOptions.concise()));

@@ -12,6 +12,14 @@ import java.util.Map;
 public final class Report {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Map<String, Object> root = new LinkedHashMap<>();
+    /** The run's resolved configuration, for the page's recipe table (the JSON has its hash in the provenance). */
+    private String recipe;
+
+    /** The configuration the run resolved: the page beside the JSON shows it against reference.conf. */
+    public Report recipe(io.essl.config.EsslConfig conf) {
+        this.recipe = conf.rendered();
+        return this;
+    }
 
     @SuppressWarnings("unchecked")
     public Report put(String dotted, Object value) {
@@ -37,12 +45,27 @@ public final class Report {
         return root;
     }
 
+    /** The JSON (indented) and, beside it, its page {@code X.html} ({@link ReportPage}); each written atomically. */
     public void write(File file) throws IOException {
+        write(root, recipe, file, true);
+    }
+
+    /**
+     * A report built as a map (the studies' parity.json, fidelity.json, soak.json): one line of JSON, as the
+     * command's last stdout line, and its page.
+     */
+    public static void write(Map<String, Object> values, io.essl.config.EsslConfig conf, File file) throws IOException {
+        write(values, conf == null ? null : conf.rendered(), file, false);
+    }
+
+    private static void write(Map<String, Object> values, String recipe, File file, boolean indent) throws IOException {
         File parent = file.getAbsoluteFile().getParentFile();
-        if (parent != null) parent.mkdirs();
+        parent.mkdirs();
         File tmp = new File(parent, "." + file.getName() + ".tmp");
-        JSON.writeValue(tmp, root);
+        if (indent) JSON.writeValue(tmp, values);
+        else java.nio.file.Files.writeString(tmp.toPath(), line(values), java.nio.charset.StandardCharsets.UTF_8);
         java.nio.file.Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        ReportPage.write(values, recipe, file);
     }
 }

@@ -29,6 +29,31 @@ class ConfigTest {
     }
 
     @Test
+    void theConfigCommandPrintsEveryResolvedValueWithItsOrigin(@TempDir File tmp) throws Exception {
+        File recipe = new File(tmp, "r.conf");
+        Files.writeString(recipe.toPath(), "essl {\n  model.lambda = 0.1\n  train.epochs = 7\n}\n");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        int rc;
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            rc = Main.run("config", "--config", recipe.getPath(), "--set", "train.epochs=3");
+        } finally {
+            System.setOut(stdout);
+        }
+        assertEquals(Main.OK, rc);
+        List<String> lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertTrue(lines.contains("essl.train.epochs = 3  # --set train.epochs=3"), "the flag wins and is named: " + lines);
+        assertTrue(lines.contains("essl.model.lambda = 0.1  # " + recipe.getPath() + ":2"), "the recipe's file and line");
+        assertTrue(lines.stream().anyMatch(l -> l.matches("essl\\.model\\.temperature = 0\\.5  # reference\\.conf:\\d+")),
+                "an untouched key comes from reference.conf");
+        // every key of the reference appears once: the print is the whole configuration, not the changes
+        long keys = ConfigLoader.reference().getConfig("essl").entrySet().size();
+        assertEquals(keys, lines.stream().filter(l -> l.startsWith("essl.")).count());
+        assertEquals(Main.BAD_INPUT, Main.run("config", "--set", "train.epoch=3"), "an unknown key is refused as for a run");
+    }
+
+    @Test
     void recordedConfigIsABaseThatFlagsOverride() {
         EsslConfig first = ConfigLoader.load(null, List.of("model.width=0.375"));
         EsslConfig again = ConfigLoader.load(ConfigLoader.parseRecorded(first.rendered()), null, List.of("probe.max-iter=5"));
