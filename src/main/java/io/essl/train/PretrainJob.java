@@ -9,6 +9,7 @@ import io.essl.data.ImageSource;
 import io.essl.data.ImageRecord;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
+import io.essl.spark.TrainingMetrics;
 import io.essl.probe.KnnMonitor;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -149,44 +150,51 @@ public final class PretrainJob {
         long start = System.nanoTime();
         int global = resumedFrom, lastCheckpoint = resumedFrom;
         boolean timeUp = false, stop = false;
-        for (int epoch = global / stepsPerEpoch; epoch < t.epochs() && !stop; epoch++) {
-            int firstStep = epoch == resumedFrom / stepsPerEpoch ? resumedFrom % stepsPerEpoch : 0;
-            try (EpochBatches batches = new EpochBatches(images, count, conf.seed(), epoch, n)) {
-                for (int s = firstStep; s < stepsPerEpoch && !stop; s++) {
-                    long stepStart = System.nanoTime();
-                    sc.setJobDescription(String.format("pretrain epoch %d/%d step %d/%d", epoch + 1, t.epochs(), s + 1, stepsPerEpoch));
-                    spark.fitMultiDataSet(batches.batches(s * perStep, perStep, workers, builder, epoch,
-                            global * itersPerStep, metrics));
-                    global++;
-                    StepMetrics.Parts parts = metrics.drain();
-                    double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    double ips = perStep * n / stepSeconds;
-                    double eta = elapsed / (global - resumedFrom) * (totalSteps - global);
-                    if (t.maxSeconds() > 0) eta = Math.min(eta, Math.max(0, t.maxSeconds() - elapsed));
-                    history.add(new StepLog(global, epoch + 1, parts.contrastive(), parts.group(), parts.groupAccuracy(),
-                            parts.learningRate(), ips));
-                    log.info(Progress.line(epoch + 1, t.epochs(), s + 1, stepsPerEpoch, global, totalSteps, parts,
-                            withGroup, ips, eta));
-                    if (t.maxSeconds() > 0 && elapsed > t.maxSeconds() && global < totalSteps) {
-                        log.warn("time limit of {} s reached after {} of {} steps: stopping", t.maxSeconds(), global, totalSteps);
-                        timeUp = stop = true;
-                    }
-                    if (t.maxSteps() > 0 && global >= t.maxSteps() && global < totalSteps) {
-                        log.warn("train.max-steps = {} reached: stopping", t.maxSteps());
-                        stop = true;
-                    }
-                    boolean every = t.checkpointEverySteps() > 0 && global % t.checkpointEverySteps() == 0;
-                    if (monitor != null && s == stepsPerEpoch - 1 && (epoch + 1) % t.knnEveryEpochs() == 0) {
-                        sc.setJobDescription(String.format("pretrain epoch %d/%d: kNN monitor", epoch + 1, t.epochs()));
-                        double top1 = monitor.top1(spark.getNetwork(), shape);
-                        knnLogs.add(new KnnLog(global, epoch + 1, top1));
-                        log.info("epoch {}/{}: kNN monitor top-1 {} ({})", epoch + 1, t.epochs(),
-                                String.format("%.4f", top1), monitor.sizes());
-                    }
-                    if (every || stop || s == stepsPerEpoch - 1) {
-                        checkpoint(checkpoints, spark.getNetwork(), global, epoch, shape, history, lastCheckpoint);
-                        lastCheckpoint = global;
+        try (TrainingMetrics live = TrainingMetrics.register()) {
+            live.set("steps_total", totalSteps);
+            live.set("epochs_total", t.epochs());
+            for (int epoch = global / stepsPerEpoch; epoch < t.epochs() && !stop; epoch++) {
+                int firstStep = epoch == resumedFrom / stepsPerEpoch ? resumedFrom % stepsPerEpoch : 0;
+                try (EpochBatches batches = new EpochBatches(images, count, conf.seed(), epoch, n)) {
+                    for (int s = firstStep; s < stepsPerEpoch && !stop; s++) {
+                        long stepStart = System.nanoTime();
+                        sc.setJobDescription(String.format("pretrain epoch %d/%d step %d/%d", epoch + 1, t.epochs(), s + 1, stepsPerEpoch));
+                        spark.fitMultiDataSet(batches.batches(s * perStep, perStep, workers, builder, epoch,
+                                global * itersPerStep, metrics));
+                        global++;
+                        StepMetrics.Parts parts = metrics.drain();
+                        double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
+                        double elapsed = (System.nanoTime() - start) / 1e9;
+                        double ips = perStep * n / stepSeconds;
+                        double eta = elapsed / (global - resumedFrom) * (totalSteps - global);
+                        if (t.maxSeconds() > 0) eta = Math.min(eta, Math.max(0, t.maxSeconds() - elapsed));
+                        history.add(new StepLog(global, epoch + 1, parts.contrastive(), parts.group(), parts.groupAccuracy(),
+                                parts.learningRate(), ips));
+                        log.info(Progress.line(epoch + 1, t.epochs(), s + 1, stepsPerEpoch, global, totalSteps, parts,
+                                withGroup, ips, eta));
+                        publish(live, global, epoch + 1, parts, withGroup, ips, eta, source);
+                        if (t.maxSeconds() > 0 && elapsed > t.maxSeconds() && global < totalSteps) {
+                            log.warn("time limit of {} s reached after {} of {} steps: stopping", t.maxSeconds(), global, totalSteps);
+                            timeUp = stop = true;
+                        }
+                        if (t.maxSteps() > 0 && global >= t.maxSteps() && global < totalSteps) {
+                            log.warn("train.max-steps = {} reached: stopping", t.maxSteps());
+                            stop = true;
+                        }
+                        boolean every = t.checkpointEverySteps() > 0 && global % t.checkpointEverySteps() == 0;
+                        if (monitor != null && s == stepsPerEpoch - 1 && (epoch + 1) % t.knnEveryEpochs() == 0) {
+                            sc.setJobDescription(String.format("pretrain epoch %d/%d: kNN monitor", epoch + 1, t.epochs()));
+                            double top1 = monitor.top1(spark.getNetwork(), shape);
+                            knnLogs.add(new KnnLog(global, epoch + 1, top1));
+                            live.set("knn_monitor_top1", top1);
+                            log.info("epoch {}/{}: kNN monitor top-1 {} ({})", epoch + 1, t.epochs(),
+                                    String.format("%.4f", top1), monitor.sizes());
+                        }
+                        if (every || stop || s == stepsPerEpoch - 1) {
+                            checkpoint(checkpoints, spark.getNetwork(), global, epoch, shape, history, lastCheckpoint);
+                            lastCheckpoint = global;
+                            live.checkpointed(global);
+                        }
                     }
                 }
             }
@@ -198,6 +206,21 @@ public final class PretrainJob {
         return new Result(spark.getNetwork(), shape, workers, perStep * n, global, totalSteps,
                 (double) global / stepsPerEpoch, count, seconds, history, timeUp, resumedFrom, checkpoints.dir(),
                 knnLogs, source.skipped(), source.warnings());
+    }
+
+    /** One step's numbers to Spark's metrics system (what the progress line says, for the cluster's sinks). */
+    private static void publish(TrainingMetrics live, int step, int epoch, StepMetrics.Parts parts, boolean withGroup,
+                                double imagesPerSecond, double etaSeconds, ImageSource source) {
+        live.set("step", step);
+        live.set("epoch", epoch);
+        live.set("loss", parts.contrastive() + parts.group());
+        live.set("loss_invariance", parts.contrastive());
+        live.set("loss_group", withGroup ? parts.group() : Double.NaN);
+        live.set("group_accuracy", withGroup ? parts.groupAccuracy() : Double.NaN);
+        live.set("learning_rate", parts.learningRate());
+        live.set("images_per_second", imagesPerSecond);
+        live.set("eta_seconds", etaSeconds);
+        live.set("files_skipped", source.skipped().values().stream().mapToInt(Integer::intValue).sum());
     }
 
     /** train.workers, or one per GPU slot when tasks are GPU-scheduled, or Spark's default parallelism. */
