@@ -23,6 +23,10 @@ import java.util.Set;
  */
 public final class ReportPage {
     private static final String CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
+    /** What the usual sections are, in words; other sections by their path. */
+    private static final Map<String, String> LABELS = Map.of("probe", "trained encoder, linear probe",
+            "knn", "trained encoder, kNN", "baselines random_encoder", "random encoder, same architecture",
+            "baselines raw_pixels", "raw pixels, linear probe", "ours", "ours (essl-spark)", "peer", "PyTorch");
     /** Lists longer than this (loss histories, per-step logs) stay in the JSON. */
     private static final int LONGEST_LIST = 16;
 
@@ -91,11 +95,11 @@ public final class ReportPage {
         for (Map.Entry<String, Map<?, ?>> e : rows.entrySet()) {
             Map<?, ?> m = e.getValue();
             String top1 = m.get("top1") instanceof List<?> && m.get("mean") instanceof Number mean
-                    ? String.format("%.4f ± %.4f", mean.doubleValue(), ((Number) m.get("std")).doubleValue()) : value(m.get("top1"));
+                    ? String.format("%.4f ± %.4f", mean.doubleValue(), ((Number) m.get("std")).doubleValue()) : accuracy(m.get("top1"));
             String detail = m.get("reg_param") != null ? "L2 " + value(m.get("reg_param")) + ", " + value(m.get("iterations")) + " iterations"
                     : m.get("top1") instanceof List<?> l ? "per seed " + value(l) : m.get("k") != null ? "k " + value(m.get("k")) : "";
             b.append("<tr><td>").append(esc(e.getKey())).append("</td><td class=\"num\"><b>").append(esc(top1))
-                    .append("</b></td><td class=\"num\">").append(esc(value(m.get("top5")))).append("</td><td>")
+                    .append("</b></td><td class=\"num\">").append(esc(accuracy(m.get("top5")))).append("</td><td>")
                     .append(esc(detail)).append("</td></tr>\n");
         }
         b.append("</table></div>\n");
@@ -103,7 +107,7 @@ public final class ReportPage {
 
     private static void findTop1(String path, Map<?, ?> m, Map<String, Map<?, ?>> rows, int depth) {
         if (m.containsKey("top1") && (m.get("top1") instanceof Number || m.get("top1") instanceof List<?>)) {
-            rows.put(path.isEmpty() ? "result" : path.replace('_', ' '), m);
+            rows.put(LABELS.getOrDefault(path, path.isEmpty() ? "result" : path.replace('_', ' ')), m);
         }
         if (depth == 2) return;
         for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -174,10 +178,19 @@ public final class ReportPage {
 
     private static String value(Object v) {
         if (v == null) return "";
-        if (v instanceof Double d) return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf(d.longValue()) : String.format("%.4g", d);
+        if (v instanceof Double d) {
+            if (!Double.isFinite(d)) return String.valueOf(d);
+            if (d == Math.rint(d) && Math.abs(d) < 1e15) return String.valueOf(d.longValue());
+            return new java.math.BigDecimal(String.format("%.4g", d)).stripTrailingZeros().toPlainString(); // 0.0001, 0.7553
+        }
         if (v instanceof Float f) return value(f.doubleValue());
         if (v instanceof List<?> l) return "[" + String.join(", ", l.stream().map(ReportPage::value).toList()) + "]";
         return String.valueOf(v);
+    }
+
+    /** Accuracies always to four places, so that a column lines up (0.8250, not 0.825). */
+    private static String accuracy(Object v) {
+        return v instanceof Number n ? String.format("%.4f", n.doubleValue()) : value(v);
     }
 
     private static String abbreviate(String commit) {

@@ -115,7 +115,7 @@ class PipelineTest {
         assertTrue(r.at("/elapsed_s").asDouble() > 0);
         assertTrue(new File(tmp, "demo-model.zip").isFile());
         String page = java.nio.file.Files.readString(new File(tmp, "demo.html").toPath());
-        assertTrue(page.contains("<td>baselines raw pixels</td>") && page.contains("<td>probe</td>"), "the page's accuracy table");
+        assertTrue(page.contains("<td>raw pixels, linear probe</td>") && page.contains("<td>trained encoder, linear probe</td>"), "the page's accuracy table");
         assertTrue(page.contains("data:image/png;base64,"), "the demo's plots inlined");
         assertTrue(page.contains("<tr class=\"changed\"><td>model.width</td><td>0.125</td>"), "the recipe against reference.conf");
     }

@@ -46,12 +46,13 @@ class ReportPageTest {
         assertTrue(page.contains("default-src 'none'"), "the CSP forbids any other load");
         assertEquals(2, page.split("src=\"data:image/png;base64,", -1).length - 1, "both plots inlined");
         // the accuracy table names each section with its top-1; the recipe marks exactly the two changed keys
-        for (String s : List.of("<td>probe</td><td class=\"num\"><b>0.8512</b>", "<td>baselines raw pixels</td><td class=\"num\"><b>0.8433</b>",
-                "<td>knn</td><td class=\"num\"><b>0.7801</b>")) {
+        for (String s : List.of("<td>trained encoder, linear probe</td><td class=\"num\"><b>0.8512</b>",
+                "<td>raw pixels, linear probe</td><td class=\"num\"><b>0.8433</b>", "<td>trained encoder, kNN</td><td class=\"num\"><b>0.7801</b>")) {
             assertTrue(page.contains(s), s);
         }
-        assertTrue(page.contains("<tr class=\"changed\"><td>train.epochs</td><td>3</td><td>100</td>")
-                || page.contains("<tr class=\"changed\"><td>train.epochs</td><td>3</td>"), "train.epochs highlighted");
+        int epochs = ConfigLoader.reference().getInt("essl.train.epochs");
+        assertTrue(page.contains("<tr class=\"changed\"><td>train.epochs</td><td>3</td><td>" + epochs + "</td>"),
+                "train.epochs highlighted with reference.conf's value beside it");
         assertEquals(2, page.split("<tr class=\"changed\">", -1).length - 1, "only the keys the run changed");
         assertTrue(page.contains("2 entries (in the JSON)"), "a list of records stays in the JSON");
         // the JSON itself is unchanged by the page: still the nested report
