@@ -4,6 +4,7 @@ import io.essl.augment.FourFoldRotation;
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.EsslGraph;
+import io.essl.model.SslMethod;
 import io.essl.train.Optimisers;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -20,13 +21,16 @@ import java.util.concurrent.Callable;
 
 /** Builds the pre-training network of a recipe and prints its parameter counts, as torchvision counts them. */
 @Command(name = "model", mixinStandardHelpOptions = true,
-        description = "Print the parameter counts of the pre-training network (backbone, projector, rotation head).")
+        description = "Print the parameter counts of the pre-training network (backbone, projector, predictor, group head).")
 public class ModelCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
     @Option(names = "--backbone", description = "resnet18-small or resnet50 (default: the recipe's).")
     String backbone;
+
+    @Option(names = "--method", description = "simclr, simsiam or barlow-twins (default: the recipe's).")
+    String method;
 
     @Option(names = "--width", description = "Channel multiplier, 1.0 = the paper's network (default: the recipe's).")
     Double width;
@@ -42,6 +46,7 @@ public class ModelCommand implements Callable<Integer> {
         List<String> sets = new ArrayList<>(common.overrides);
         if (backbone != null) sets.add("model.backbone=" + backbone);
         if (width != null) sets.add("model.width=" + width);
+        if (method != null) sets.add("model.method=" + method);
         EsslConfig conf = ConfigLoader.load(common.config, sets);
         EsslConfig.Model m = conf.model();
         EsslGraph.Shape shape = new EsslGraph.Shape(channels, size, size, conf.augment().view3Size(size));
@@ -50,25 +55,30 @@ public class ModelCommand implements Callable<Integer> {
                 conf.seed(), DataType.FLOAT));
         g.init();
         Map<String, Long> parts = new LinkedHashMap<>();
-        for (String p : List.of("backbone", "projector", "rotation_head")) parts.put(p, 0L);
+        for (String p : List.of("backbone", "projector", "predictor", "group_head")) parts.put(p, 0L);
+        Map<String, String> methodParts = SslMethod.of(m).parts();
         for (GraphVertex v : g.getVertices()) {
-            String part = v.getVertexName().equals(EsslGraph.BACKBONE) ? "backbone"
-                    : v.getVertexName().startsWith("proj_") ? "projector" : "rotation_head";
+            String name = v.getVertexName();
+            String part = name.equals(EsslGraph.BACKBONE) ? "backbone" : methodParts.entrySet().stream()
+                    .filter(e -> name.startsWith(e.getValue())).map(Map.Entry::getKey).findFirst().orElse("group_head");
             parts.merge(part, EsslGraph.trainableParameters(v), Long::sum);
         }
         long total = parts.values().stream().mapToLong(Long::longValue).sum();
-        System.out.printf("%s, width %s, %d input channel(s); features %d%n", m.backbone(), m.width(), channels,
+        System.out.printf("%s: %s, width %s, %d input channel(s); features %d%n", SslMethod.of(m).displayName(m.lambda()),
+                m.backbone(), m.width(), channels,
                 EsslGraph.backboneSpec(m, channels).features());
         parts.forEach((k, v) -> System.out.printf("  %-14s %,14d%n", k, v));
         System.out.printf("  %-14s %,14d   (weights, biases, norm scales and shifts; no running statistics)%n", "total", total);
         Map<String, Object> json = new LinkedHashMap<>();
+        json.put("method", SslMethod.of(m).displayName(m.lambda()));
         json.put("backbone", m.backbone());
         json.put("width", m.width());
         json.put("channels", channels);
         json.put("features", EsslGraph.backboneSpec(m, channels).features());
         json.put("backbone_parameters", parts.getOrDefault("backbone", 0L));
         json.put("projector_parameters", parts.getOrDefault("projector", 0L));
-        json.put("rotation_head_parameters", parts.getOrDefault("rotation_head", 0L));
+        json.put("predictor_parameters", parts.getOrDefault("predictor", 0L));
+        json.put("group_head_parameters", parts.getOrDefault("group_head", 0L));
         json.put("total_parameters", total);
         System.out.println(io.essl.report.Report.line(json));
         return Main.OK;

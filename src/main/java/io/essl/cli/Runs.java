@@ -84,7 +84,7 @@ final class Runs {
     static Map<String, Object> modelMetadata(EsslConfig conf, PretrainJob.Result r, Claim claim) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", "essl-spark model v1");
-        m.put("method", conf.model().lambda() > 0 ? "E-SimCLR" : "SimCLR");
+        m.put("method", io.essl.model.SslMethod.of(conf.model()).displayName(conf.model().lambda()));
         m.put("lambda", conf.model().lambda());
         m.put("dataset", conf.data().name());
         m.put("input_shape", List.of(r.shape().channels(), r.shape().height(), r.shape().width()));
@@ -145,7 +145,7 @@ final class Runs {
             report.put("pretrain.accuracy_png", accPng.getPath());
         }
         report.put("model.path", modelPath)
-                .put("pretrain.method", conf.model().lambda() > 0 ? "E-SimCLR" : "SimCLR")
+                .put("pretrain.method", io.essl.model.SslMethod.of(conf.model()).displayName(conf.model().lambda()))
                 .put("pretrain.lambda", conf.model().lambda())
                 .put("pretrain.images", r.images())
                 .put("pretrain.workers", r.workers())

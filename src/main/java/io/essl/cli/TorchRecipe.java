@@ -19,6 +19,7 @@ final class TorchRecipe {
     static void check(EsslConfig c) {
         need(c.data().format().equals("idx") && !c.data().toRgb(), "data.format", "idx with one channel");
         need(c.model().backbone().equals("resnet18-small"), "model.backbone", "resnet18-small");
+        need(c.model().method().equals("simclr"), "model.method", "simclr (its script trains E-SimCLR only)");
         need(c.model().loss().equals("infonce"), "model.loss", "infonce");
         need(c.model().rotationBottleneck() == 0, "model.rotation-bottleneck", "0");
         need(List.of("adam", "sgd").contains(c.train().optimizer()), "train.optimizer", "adam or sgd");

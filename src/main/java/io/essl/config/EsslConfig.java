@@ -45,7 +45,8 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
 
     public record Model(String backbone, double width, boolean zeroInitResidual, int[] projector,
                         boolean projectorLastBnAffine, int[] rotationHead, int rotationBottleneck, String loss,
-                        double temperature, double lambda) implements Serializable {
+                        double temperature, double lambda, String method, int[] predictor, double barlowOffDiagonal)
+            implements Serializable {
     }
 
     public record Train(int epochs, int batchSize, String strategy, int workers, int averagingFrequency, Sharing sharing,
@@ -113,7 +114,8 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
         Model model = new Model(m.oneOf("backbone", "resnet18-small", "resnet50"), m.num("width", 1.0 / 64, 16),
                 m.bool("zero-init-residual"), m.ints("projector", 1), m.bool("projector-last-bn-affine"),
                 m.ints("rotation-head", 1), m.integer("rotation-bottleneck", 0), m.oneOf("loss", "infonce", "ntxent"),
-                m.num("temperature", 0.01, 100), m.num("lambda", 0, 100));
+                m.num("temperature", 0.01, 100), m.num("lambda", 0, 100), m.oneOf("method", "simclr", "simsiam", "barlow-twins"),
+                m.ints("predictor", 1), m.num("barlow-off-diagonal", 0, 1));
         if (model.projector().length == 0) {
             throw new ConfigError("bad value for key essl.model.projector: needs at least one layer size");
         }

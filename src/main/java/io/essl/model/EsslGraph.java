@@ -25,11 +25,12 @@ import java.util.List;
  * <pre>
  * "views" [2N rows, crop size] ---+
  * "group_views" [G*N rows, view-3 size] --> "backbone" (one ResNet, shared weights) -> features [2N + G*N rows]
- *   rows 0..2N  -> projector (Linear no bias + BN, ReLU between; last BN affine or not) -> "contrastive" loss
+ *   rows 0..2N  -> the SSL method's parts ({@link SslMethod}: projector, predictor) -> "contrastive", the
+ *                  invariance loss (SimCLR's InfoNCE/NT-Xent, SimSiam's negative cosine, Barlow Twins')
  *   rows 2N..   -> rotation head (Linear + LayerNorm + ReLU ..., [bottleneck Linear + LayerNorm], Linear -> G)
  *                  -> "group" (lambda x cross-entropy)
  * </pre>
- * With lambda = 0 the group input and branch are absent and the graph is plain SimCLR.
+ * With lambda = 0 the group input and branch are absent and the graph is the plain method (SimCLR, ...).
  */
 public final class EsslGraph {
     public static final String INPUT = "views";
@@ -82,10 +83,14 @@ public final class EsslGraph {
         } else {
             b.addVertex(BACKBONE, new SharedBackbone(backbone, 1, features), INPUT);
         }
-        String z = projector(b, m, features, projectorIn);
-        b.addLayer(CONTRASTIVE, new LossLayer.Builder(contrastiveLoss(m)).activation(Activation.IDENTITY).build(), z);
+        SslMethod.of(m).addInvariance(b, m, features, projectorIn);
         b.setInputTypes(types.toArray(InputType[]::new));
         return withGroup ? b.setOutputs(CONTRASTIVE, GROUP).build() : b.setOutputs(CONTRASTIVE).build();
+    }
+
+    /** A loss layer on its input as it is (the methods' invariance outputs). */
+    static LossLayer lossLayer(ILossFunction loss) {
+        return new LossLayer.Builder(loss).activation(Activation.IDENTITY).build();
     }
 
     public static ILossFunction contrastiveLoss(EsslConfig.Model m) {
@@ -159,13 +164,17 @@ public final class EsslGraph {
                 .graphBuilder();
     }
 
-    /** Linear (no bias) + BN per entry of model.projector, ReLU between them; returns the last layer's name. */
-    private static String projector(ComputationGraphConfiguration.GraphBuilder b, EsslConfig.Model m, int in, String x) {
+    /**
+     * Linear (no bias) + BN per entry of model.projector, ReLU between them; returns the last layer's name. Without
+     * {@code lastBn} the last entry is a plain Linear (Barlow Twins, whose loss normalises per view itself).
+     */
+    static String projector(ComputationGraphConfiguration.GraphBuilder b, EsslConfig.Model m, int in, String x, boolean lastBn) {
         int[] dims = m.projector();
         for (int i = 0; i < dims.length; i++) {
             boolean last = i == dims.length - 1;
             String p = "proj_" + (i + 1);
             b.addLayer("proj_fc" + (i + 1), LinearLayer.of(in, dims[i], Activation.IDENTITY, false), x);
+            if (last && !lastBn) return "proj_fc" + (i + 1);
             boolean affine = !last || m.projectorLastBnAffine();
             b.addLayer("proj_bn" + (i + 1), affine ? BatchNormLayer.of(dims[i], 1) : BatchNormLayer.fixed(dims[i]),
                     "proj_fc" + (i + 1));

@@ -142,7 +142,7 @@ public final class PretrainJob {
         spark.setListeners(new StepListener());
 
         log.info("pre-training {} on {} images ({}x{}x{}), {} worker(s) x {} images/batch, {} step(s)/epoch x {} epoch(s), "
-                        + "lambda {}, base lr {} (scaled {}), strategy {}", withGroup ? "E-SimCLR" : "SimCLR", count,
+                        + "lambda {}, base lr {} (scaled {}), strategy {}", io.essl.model.SslMethod.of(m).displayName(m.lambda()), count,
                 shape.channels(), shape.height(), shape.width(), workers, n, stepsPerEpoch, t.epochs(), m.lambda(),
                 t.baseLr(), opt.peakLr(), t.strategy());
         List<KnnLog> knnLogs = new ArrayList<>();

@@ -14,6 +14,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -33,8 +34,12 @@ class EsslGraphGradientTest {
     }
 
     static EsslConfig.Model tinyModel(double lambda, String loss) {
+        return tinyModel(lambda, loss, "simclr");
+    }
+
+    static EsslConfig.Model tinyModel(double lambda, String loss, String method) {
         return new EsslConfig.Model("resnet18-small", 1.0 / 32, true, new int[]{6, 4}, false, new int[]{5}, 3, loss,
-                0.5, lambda);
+                0.5, lambda, method, new int[]{3}, 0.0051);
     }
 
     static ComputationGraph graph(EsslConfig.Model m) {
@@ -81,6 +86,65 @@ class EsslGraphGradientTest {
         assertEquals(1, g.getNumInputArrays(), "lambda = 0 must drop the view-3 input");
         assertPasses(GraphGradientCheck.run(g, new INDArray[]{batch(3, 3)[0]},
                 new INDArray[]{labels(3)[0]}, 1e-6, 1e-3, 1e-8, 6));
+    }
+
+    @Test
+    void fullGraphWithBarlowTwinsPassesGradientCheck() {
+        ComputationGraph g = graph(tinyModel(0.7, "infonce", "barlow-twins"));
+        assertFalse(g.getConfiguration().getVertices().containsKey("proj_bn2"), "Barlow Twins' last projector layer is a plain Linear");
+        assertPasses(GraphGradientCheck.run(g, batch(3, 5), labels(3), 1e-6, 1e-3, 1e-8, 6));
+    }
+
+    /**
+     * SimSiam's score depends on the target projection too, so finite differences see the path the stop-gradient
+     * cuts: the check runs on the same graph with the stop-gradient made an identity (every other part, the
+     * predictor, the merge and the loss included, is the one trained), and the next test shows what the cut does.
+     */
+    @Test
+    void fullGraphWithSimSiamPassesGradientCheckWithTheTargetBranchOpen() {
+        ComputationGraph g = open(graph(tinyModel(0.7, "infonce", "simsiam")));
+        assertPasses(GraphGradientCheck.run(g, batch(3, 6), labels(3), 1e-6, 1e-3, 1e-8, 6));
+    }
+
+    @Test
+    void simSiamsStopGradientRemovesExactlyTheTargetBranch() {
+        ComputationGraph stopped = graph(tinyModel(0.7, "infonce", "simsiam"));
+        ComputationGraph open = open(stopped.clone());
+        INDArray[] x = batch(3, 7);
+        INDArray[] y = labels(3);
+        var gs = gradients(stopped, x, y);
+        var go = gradients(open, x, y);
+        assertEquals(stopped.score(), open.score(), 1e-12, "the forward pass is the same");
+        // the predictor lies only on the prediction branch: identical gradients
+        INDArray ps = gs.getGradientFor("pred_fc1_W"), po = go.getGradientFor("pred_fc1_W");
+        assertTrue(ps.norm2Number().doubleValue() > 1e-6, "the prediction branch trains the predictor");
+        assertEquals(0, ps.sub(po).norm2Number().doubleValue(), 1e-12);
+        // the projector gets only the prediction branch's gradient when stopped: non-zero, and not the open graph's
+        INDArray js = gs.getGradientFor("proj_fc1_W"), jo = go.getGradientFor("proj_fc1_W");
+        assertTrue(js.norm2Number().doubleValue() > 1e-6, "the projector still learns through the prediction branch");
+        assertTrue(js.sub(jo).norm2Number().doubleValue() > 1e-3 * jo.norm2Number().doubleValue(), "the target branch is cut");
+        // and the stop-gradient vertex itself passes nothing back
+        INDArray eps = Nd4j.rand(DataType.DOUBLE, 4, 5);
+        assertEquals(0, new StopGradient().backprop(eps.dup(), eps).getFirst().norm2Number().doubleValue(), 0);
+        assertEquals(eps, new StopGradient().getActivation(eps.dup(), true));
+    }
+
+    /** The graph with its stop-gradient replaced by the identity (the same parameters). */
+    private static ComputationGraph open(ComputationGraph g) {
+        var conf = g.getConfiguration().clone();
+        var v = (org.deeplearning4j.nn.conf.graph.LayerVertex) conf.getVertices().get("target_stop_gradient");
+        ((org.deeplearning4j.nn.conf.layers.ActivationLayer) v.getLayerConf().getLayer())
+                .setActivationFn(new org.nd4j.linalg.activations.impl.ActivationIdentity());
+        ComputationGraph o = new ComputationGraph(conf);
+        o.init(g.params().dup(), true);
+        return o;
+    }
+
+    private static org.deeplearning4j.nn.gradient.Gradient gradients(ComputationGraph g, INDArray[] x, INDArray[] y) {
+        g.setInputs(x);
+        g.setLabels(y);
+        g.computeGradientAndScore();
+        return g.gradient();
     }
 
     private static void assertPasses(GraphGradientCheck.Result r) {

@@ -42,7 +42,7 @@ class NtXentLossTest {
     }
 
     /** dL/dz of the summed per-row losses against central differences of a plain-loop mean loss. */
-    static void assertGradientMatchesFiniteDifferences(ContrastiveLoss loss, double[][] z,
+    static void assertGradientMatchesFiniteDifferences(org.nd4j.linalg.lossfunctions.ILossFunction loss, double[][] z,
                                                        java.util.function.ToDoubleFunction<double[][]> meanLoss) {
         INDArray grad = loss.computeGradient(null, Nd4j.create(z), new ActivationIdentity(), null);
         double eps = 1e-6;

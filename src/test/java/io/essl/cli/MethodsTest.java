@@ -1,0 +1,62 @@
+package io.essl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.essl.TestData;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** SimSiam and Barlow Twins, with and without the group head, through the real Spark job. */
+class MethodsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ParameterizedTest
+    @CsvSource({"simsiam, 0.4, E-SimSiam", "barlow-twins, 0.4, E-Barlow Twins", "simsiam, 0, SimSiam", "barlow-twins, 0, Barlow Twins"})
+    void eachMethodTrainsInSparkLocalMode(String method, double lambda, String display, @TempDir File tmp) throws Exception {
+        List<String> sets = TestData.smallRun(tmp);
+        sets.set(sets.indexOf("train.base-lr=0.002"), "train.base-lr=0.02");
+        sets.addAll(List.of("model.method=" + method, "model.lambda=" + lambda, "model.predictor=[16]",
+                "train.monitor.knn-every-epochs=0"));
+        File report = new File(tmp, "pretrain.json");
+        assertEquals(Main.OK, Main.run(TestData.args("pretrain", sets, "--report", report.getPath())));
+        JsonNode r = JSON.readTree(report);
+        assertEquals(display, r.at("/pretrain/method").asText());
+        assertEquals(24, r.at("/pretrain/steps").asInt());
+        // the saved file passes the model-file check (StopGradient, the new losses) and loads to the same network
+        var loaded = io.essl.model.ModelFile.load(r.at("/model/path").asText(), new org.apache.hadoop.conf.Configuration());
+        assertEquals(display, loaded.metadata().get("method"));
+        assertTrue(loaded.graph().numParams() > 0);
+        List<Double> invariance = new ArrayList<>(), group = new ArrayList<>(), accuracy = new ArrayList<>();
+        for (JsonNode s : r.at("/pretrain/history")) {
+            invariance.add(s.get("contrastive").asDouble());
+            group.add(s.get("group").asDouble());
+            accuracy.add(s.get("groupAccuracy").asDouble());
+        }
+        double first = mean(invariance.subList(0, 4)), last = mean(invariance.subList(20, 24));
+        System.out.printf("%s: invariance loss %.4f -> %.4f, late group accuracy %.3f%n", display, first, last,
+                lambda > 0 ? mean(accuracy.subList(12, 24)) : Double.NaN);
+        if (method.equals("simsiam")) {
+            // negative cosine in [-1, 1]: the two views' predictions and projections align
+            assertTrue(first > -1 && last < first - 0.1, "negative cosine should fall: " + first + " -> " + last);
+        } else {
+            assertTrue(last < 0.8 * first, "Barlow Twins' loss should fall by a fifth: " + first + " -> " + last);
+        }
+        if (lambda > 0) {
+            // as PipelineTest: above chance (1/4) by more than three standard errors of a guess over 3,072 views
+            assertTrue(mean(accuracy.subList(12, 24)) > 0.275, "group accuracy over steps 13-24: " + accuracy);
+        } else {
+            assertTrue(group.stream().allMatch(g -> g == 0), "no group branch at lambda 0: " + group);
+        }
+    }
+
+    private static double mean(List<Double> l) {
+        return l.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+}
