@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
  * markers) and a PNG.
  */
 @Command(name = "fidelity", mixinStandardHelpOptions = true,
-        description = "SimCLR vs E-SimCLR over seeds on the recipe's data (default conf/fidelity.conf): mean ± std.")
+        description = "A method vs its E-variant (SimCLR vs E-SimCLR by default) over seeds on the recipe's data (default conf/fidelity.conf): mean ± std.")
 public class FidelityCommand implements Callable<Integer> {
     static final String BEGIN = "<!-- fidelity:begin -->", END = "<!-- fidelity:end -->";
 
@@ -43,6 +43,13 @@ public class FidelityCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/fidelity", description = "Models and reports (default: ${DEFAULT-VALUE}).")
     File out;
 
+    @Option(names = "--method", description = "simclr, simsiam or barlow-twins (default: the recipe's model.method).")
+    String method;
+
+    @Option(names = "--lambda", description = "The E-variant's model.lambda (default: the recipe's for simclr, the "
+            + "reference's for the other methods: 0.08 SimSiam, 8 Barlow Twins).")
+    Double lambda;
+
     @Option(names = "--results", defaultValue = "docs/results.md",
             description = "Markdown file whose fidelity section is replaced (\"\" = none) (default: ${DEFAULT-VALUE}).")
     String results;
@@ -54,9 +61,15 @@ public class FidelityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long start = System.nanoTime();
         String recipeName = common.config != null ? common.config.getPath() : "conf/fidelity.conf";
-        EsslConfig base = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, common.overrides);
+        List<String> overrides = new ArrayList<>(common.overrides);
+        if (method != null) overrides.add("model.method=" + method);
+        EsslConfig base = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, overrides);
         if (base.data().dir().equals(DatasetInstaller.DIR)) DatasetInstaller.ensureFashionMnist();
         Runs.preflight(base);
+        io.essl.model.SslMethod ssl = io.essl.model.SslMethod.of(base.model());
+        boolean simclr = ssl instanceof io.essl.model.SslMethod.SimClr;
+        double eLambda = lambda != null ? lambda : simclr ? base.model().lambda() : ssl.referenceLambda();
+        List<String> names = List.of(ssl.displayName(0), ssl.displayName(eLambda));
         double lr = base.train().baseLr();
         List<Run> runs = new ArrayList<>();
         Map<String, Double> baselines = new LinkedHashMap<>();
@@ -69,33 +82,34 @@ public class FidelityCommand implements Callable<Integer> {
                         .probe().top1());
             }
             for (int s = 0; s < seeds; s++) {
-                for (String method : List.of("SimCLR", "E-SimCLR")) {
-                    boolean e = method.equals("E-SimCLR");
+                for (String name : names) {
+                    boolean e = name.equals(names.get(1));
                     long seed = base.seed() + s;
-                    File dir = new File(out, (e ? "esimclr" : "simclr") + "-seed" + seed);
-                    List<String> sets = new ArrayList<>(common.overrides);
-                    sets.addAll(List.of("seed=" + seed, "model.lambda=" + (e ? base.model().lambda() : 0),
-                            // The spec doubles the E-variant's learning rate (0.06 vs 0.03 x batch/256).
-                            "train.base-lr=" + (e ? lr : lr / 2), "output.dir=\"" + dir.getPath() + "\""));
+                    File dir = new File(out, (e ? "e" : "") + ssl.name() + "-seed" + seed);
+                    List<String> sets = new ArrayList<>(overrides);
+                    sets.addAll(List.of("seed=" + seed, "model.lambda=" + (e ? eLambda : 0),
+                            // The spec doubles E-SimCLR's learning rate (0.06 vs 0.03 x batch/256); it says nothing
+                            // of the kind for the other bases, whose two arms share the recipe's.
+                            "train.base-lr=" + (e || !simclr ? lr : lr / 2), "output.dir=\"" + dir.getPath() + "\""));
                     EsslConfig conf = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, sets);
                     Map<String, Object> r = Runs.studyRun(spark, conf, dir);
-                    runs.add(new Run(method, seed, Runs.num(r, "probe", "top1"), Runs.num(r, "knn", "top1"),
+                    runs.add(new Run(name, seed, Runs.num(r, "probe", "top1"), Runs.num(r, "knn", "top1"),
                             Runs.num(r, "pretrain", "seconds"), (long) Runs.num(r, "pretrain", "steps")));
                 }
             }
         }
-        Map<String, Object> json = summary(base, runs, baselines, (System.nanoTime() - start) / 1e9);
+        Map<String, Object> json = summary(base, names, runs, baselines, (System.nanoTime() - start) / 1e9);
         out.mkdirs();
         File png = new File(out, "fidelity.png");
         Map<String, double[]> bars = new LinkedHashMap<>();
-        for (String m : List.of("SimCLR", "E-SimCLR")) bars.put(m, meanStd(runs, m, true));
+        for (String m : names) bars.put(m, meanStd(runs, m, true));
         baselines.forEach((k, v) -> bars.put(k, new double[]{v, 0}));
         Charts.meanStd("Linear probe top-1 (fast protocol), mean ± std over " + seeds + " seed(s)", "top-1", bars, png);
         json.put("plot_png", png.getPath());
         Report.write(json, base, new File(out, "fidelity.json"));
-        String table = table(runs, baselines, seeds, png, recipeName);
+        String table = table(names, runs, baselines, seeds, png, recipeName, simclr ? "" : "-" + ssl.name());
         System.out.println(table);
-        if (!results.isBlank()) writeSection(new File(results), table);
+        if (!results.isBlank()) writeSection(new File(results), table, simclr ? "" : "-" + ssl.name());
         System.out.println(Report.line(json));
         return Main.OK;
     }
@@ -111,11 +125,13 @@ public class FidelityCommand implements Callable<Integer> {
                 .map(r -> probe ? r.top1() : r.knnTop1()).toList());
     }
 
-    private static Map<String, Object> summary(EsslConfig base, List<Run> runs, Map<String, Double> baselines, double seconds) {
+    private static Map<String, Object> summary(EsslConfig base, List<String> names, List<Run> runs, Map<String, Double> baselines,
+                                               double seconds) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("what", "fidelity");
         json.put("dataset", base.data().name());
-        for (String m : List.of("SimCLR", "E-SimCLR")) {
+        json.put("method", base.model().method());
+        for (String m : names) {
             double[] p = meanStd(runs, m, true), k = meanStd(runs, m, false);
             json.put(m + "_probe_top1_mean", p[0]);
             json.put(m + "_probe_top1_std", p[1]);
@@ -128,12 +144,13 @@ public class FidelityCommand implements Callable<Integer> {
         return json;
     }
 
-    private static String table(List<Run> runs, Map<String, Double> baselines, int seeds, File png, String recipe) {
+    private static String table(List<String> names, List<Run> runs, Map<String, Double> baselines, int seeds, File png,
+                                String recipe, String marker) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("%s%n### Fidelity: SimCLR vs E-SimCLR (%d seed(s) each, recipe %s)%n%n", BEGIN, seeds,
-                recipe));
+        b.append(String.format("%s%n### Fidelity: %s vs %s (%d seed(s) each, recipe %s)%n%n", begin(marker), names.get(0),
+                names.get(1), seeds, recipe));
         b.append("| encoder | linear probe top-1 (mean ± std) | kNN top-1 (mean ± std) | pre-training per run |\n|---|---|---|---|\n");
-        for (String m : List.of("SimCLR", "E-SimCLR")) {
+        for (String m : names) {
             double[] p = meanStd(runs, m, true), k = meanStd(runs, m, false);
             double secs = runs.stream().filter(r -> r.method().equals(m)).mapToDouble(Run::seconds).average().orElse(0);
             long steps = (long) runs.stream().filter(r -> r.method().equals(m)).mapToLong(Run::steps).average().orElse(0);
@@ -141,15 +158,29 @@ public class FidelityCommand implements Callable<Integer> {
         }
         baselines.forEach((k, v) -> b.append(String.format("| %s | %.4f | | |%n", k, v)));
         b.append(String.format("%nPer run: %s%n%nPlot: `%s`.%n%s%n", runs.stream()
-                .map(r -> String.format("%s seed %d %.4f", r.method(), r.seed(), r.top1())).toList(), png.getPath(), END));
+                .map(r -> String.format("%s seed %d %.4f", r.method(), r.seed(), r.top1())).toList(), png.getPath(), end(marker)));
         return b.toString();
     }
 
-    /** Replaces the text between the markers (or appends it) so the study can be rerun into the same file. */
+    /** The section markers: SimCLR's study keeps the original ones, another method's carries its name. */
+    static String begin(String marker) {
+        return BEGIN.replace("fidelity:", "fidelity" + marker + ":");
+    }
+
+    static String end(String marker) {
+        return END.replace("fidelity:", "fidelity" + marker + ":");
+    }
+
     static void writeSection(File md, String section) throws java.io.IOException {
+        writeSection(md, section, "");
+    }
+
+    /** Replaces the text between the markers (or appends it) so the study can be rerun into the same file. */
+    static void writeSection(File md, String section, String marker) throws java.io.IOException {
         String text = md.isFile() ? Files.readString(md.toPath()) : "";
-        int a = text.indexOf(BEGIN), z = text.indexOf(END);
-        String updated = a >= 0 && z > a ? text.substring(0, a) + section.strip() + text.substring(z + END.length())
+        String begin = begin(marker), end = end(marker);
+        int a = text.indexOf(begin), z = text.indexOf(end);
+        String updated = a >= 0 && z > a ? text.substring(0, a) + section.strip() + text.substring(z + end.length())
                 : text + (text.endsWith("\n") ? "\n" : "\n\n") + section.strip() + "\n";
         Files.writeString(md.toPath(), updated, StandardCharsets.UTF_8);
     }

@@ -34,4 +34,16 @@ class FidelityTest {
         assertEquals("# Results\n\ntext before\n\n" + FidelityCommand.BEGIN + "\nsecond\n" + FidelityCommand.END
                 + "\ntext after\n", Files.readString(md.toPath()));
     }
+
+    @Test
+    void anotherMethodsStudyHasItsOwnSectionBesideSimclrs(@TempDir File tmp) throws Exception {
+        File md = new File(tmp, "results.md");
+        String simclr = FidelityCommand.BEGIN + "\nSimCLR table\n" + FidelityCommand.END;
+        Files.writeString(md.toPath(), "# Results\n\n" + simclr + "\n");
+        String begin = FidelityCommand.begin("-simsiam"), end = FidelityCommand.end("-simsiam");
+        assertEquals("<!-- fidelity-simsiam:begin -->", begin);
+        FidelityCommand.writeSection(md, begin + "\nfirst\n" + end, "-simsiam");
+        FidelityCommand.writeSection(md, begin + "\nsecond\n" + end, "-simsiam");
+        assertEquals("# Results\n\n" + simclr + "\n\n" + begin + "\nsecond\n" + end + "\n", Files.readString(md.toPath()));
+    }
 }
