@@ -132,7 +132,11 @@ final class Runs {
             Charts.trainingCurves(steps, c, g, lr, png);
             report.put("pretrain.curves_png", png.getPath());
             double[] acc = new double[n];
-            for (int i = 0; i < n; i++) acc[i] = conf.model().lambda() > 0 ? r.history().get(i).groupAccuracy() : Double.NaN;
+            double[] monitor = new double[n];
+            for (int i = 0; i < n; i++) {
+                acc[i] = conf.model().lambda() > 0 ? r.history().get(i).groupAccuracy() : Double.NaN;
+                monitor[i] = r.history().get(i).monitorAccuracy();
+            }
             int m = r.knnMonitor().size();
             int[] knnSteps = new int[m];
             double[] knn = new double[m];
@@ -141,7 +145,8 @@ final class Runs {
                 knn[i] = r.knnMonitor().get(i).top1();
             }
             File accPng = new File(conf.output().dir(), "pretrain-accuracy.png");
-            Charts.accuracyCurves(steps, acc, knnSteps, knn, accPng);
+            Charts.accuracyCurves(steps, acc, monitor, knnSteps, knn, accPng);
+            if (!Double.isNaN(monitor[n - 1])) report.put("pretrain.online_monitor_accuracy", monitor[n - 1]);
             report.put("pretrain.accuracy_png", accPng.getPath());
         }
         report.put("model.path", modelPath)

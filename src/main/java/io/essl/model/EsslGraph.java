@@ -38,6 +38,8 @@ public final class EsslGraph {
     public static final String BACKBONE = "backbone";
     public static final String CONTRASTIVE = "contrastive";
     public static final String GROUP = "group";
+    /** The online linear monitor's output (model.online-monitor), after the group output when both are there. */
+    public static final String MONITOR = "monitor";
     /** A layer with the optimiser's learning rate (for logging it). */
     public static final String FIRST_PROJECTOR_LAYER = "proj_fc1";
 
@@ -56,6 +58,12 @@ public final class EsslGraph {
     }
 
     public static ComputationGraphConfiguration pretraining(EsslConfig.Model m, Shape in, int groupSize,
+                                                            Optimisers.Optimisation opt, long seed, DataType dataType) {
+        return pretraining(m, in, groupSize, 0, opt, seed, dataType);
+    }
+
+    /** With {@code classes} > 0 (and model.online-monitor) the online linear monitor over that many classes. */
+    public static ComputationGraphConfiguration pretraining(EsslConfig.Model m, Shape in, int groupSize, int classes,
                                                             Optimisers.Optimisation opt, long seed, DataType dataType) {
         boolean withGroup = m.lambda() > 0;
         Backbones.Spec spec = backboneSpec(m, in.channels());
@@ -84,8 +92,13 @@ public final class EsslGraph {
             b.addVertex(BACKBONE, new SharedBackbone(backbone, 1, features), INPUT);
         }
         SslMethod.of(m).addInvariance(b, m, features, projectorIn);
+        List<String> outputs = new ArrayList<>(withGroup ? List.of(CONTRASTIVE, GROUP) : List.of(CONTRASTIVE));
+        if (m.onlineMonitor() && classes > 0) {
+            monitor(b, features, classes, projectorIn);
+            outputs.add(MONITOR);
+        }
         b.setInputTypes(types.toArray(InputType[]::new));
-        return withGroup ? b.setOutputs(CONTRASTIVE, GROUP).build() : b.setOutputs(CONTRASTIVE).build();
+        return b.setOutputs(outputs.toArray(String[]::new)).build();
     }
 
     /** A loss layer on its input as it is (the methods' invariance outputs). */
@@ -186,6 +199,19 @@ public final class EsslGraph {
             in = dims[i];
         }
         return x;
+    }
+
+    /**
+     * The online linear monitor: view 1's rows of the two views' features (the first half of {@code rows}), a
+     * stop-gradient (the labels must not train the backbone), then Linear -> classes with softmax cross-entropy.
+     * Its N rows against the first output's 2N: gradient scale 2, as for the group head (GroupCrossEntropy).
+     */
+    private static void monitor(ComputationGraphConfiguration.GraphBuilder b, int in, int classes, String rows) {
+        b.addVertex("monitor_rows", new UnstackVertex(0, 2), rows);
+        b.addLayer("monitor_stop_gradient", new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder()
+                .activation(new StopGradient()).build(), "monitor_rows");
+        b.addLayer(MONITOR, new OutputLayer.Builder(new GroupCrossEntropy(1.0, 2.0))
+                .nIn(in).nOut(classes).activation(Activation.IDENTITY).build(), "monitor_stop_gradient");
     }
 
     /** Linear + LayerNorm + ReLU per entry of model.rotation-head, an optional Linear + LayerNorm bottleneck, Linear -> G. */

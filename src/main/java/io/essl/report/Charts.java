@@ -116,20 +116,26 @@ public final class Charts {
         saveLineChart(ChartFactory.createXYLineChart(title, "minutes", "MB", data), png);
     }
 
-    /** Rotation-prediction accuracy per step and the kNN monitor's top-1 at the steps it ran. */
-    public static void accuracyCurves(int[] steps, double[] rotation, int[] knnSteps, double[] knnTop1, File png)
-            throws IOException {
+    /**
+     * Rotation-prediction and online-monitor accuracy per step (NaN where absent) and the kNN monitor's top-1 at the
+     * steps it ran.
+     */
+    public static void accuracyCurves(int[] steps, double[] rotation, double[] monitor, int[] knnSteps, double[] knnTop1,
+                                      File png) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         XYSeries r = new XYSeries("rotation prediction (training views)");
         for (int i = 0; i < steps.length; i++) if (!Double.isNaN(rotation[i])) r.add(steps[i], rotation[i]);
+        XYSeries m = new XYSeries("online linear monitor (training view 1)");
+        for (int i = 0; i < steps.length; i++) if (!Double.isNaN(monitor[i])) m.add(steps[i], monitor[i]);
         XYSeries k = new XYSeries("kNN top-1 (monitor)");
         for (int i = 0; i < knnSteps.length; i++) k.add(knnSteps[i], knnTop1[i]);
         if (!r.isEmpty()) data.addSeries(r);
+        if (!m.isEmpty()) data.addSeries(m);
         data.addSeries(k);
         JFreeChart chart = ChartFactory.createXYLineChart("Pre-training accuracy", "step", "accuracy", data);
         XYPlot plot = chart.getXYPlot();
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
-        renderer.setSeriesShapesVisible(0, r.isEmpty());
+        for (int i = 0; i < data.getSeriesCount() - 1; i++) renderer.setSeriesShapesVisible(i, false); // per-step lines
         plot.setRenderer(renderer);
         ((NumberAxis) plot.getRangeAxis()).setRange(0, 1);
         saveLineChart(chart, png);

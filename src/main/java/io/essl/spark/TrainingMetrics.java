@@ -27,7 +27,7 @@ public final class TrainingMetrics implements Source, AutoCloseable {
     private TrainingMetrics(SparkEnv env) {
         this.env = env;
         for (String name : new String[]{"step", "steps_total", "epoch", "epochs_total", "loss", "loss_invariance", "loss_group",
-                "group_accuracy", "knn_monitor_top1", "learning_rate", "images_per_second", "eta_seconds", "checkpoint_step",
+                "group_accuracy", "online_monitor_accuracy", "knn_monitor_top1", "learning_rate", "images_per_second", "eta_seconds", "checkpoint_step",
                 "files_skipped"}) {
             gauge(name, () -> values.getOrDefault(name, Double.NaN));
         }

@@ -47,8 +47,9 @@ public final class PretrainJob {
     public record KnnLog(int step, int epoch, double top1) {
     }
 
+    /** monitorAccuracy: the online linear monitor's (NaN without one; absent in metrics written before it, read as 0). */
     public record StepLog(int step, int epoch, double contrastive, double group, double groupAccuracy,
-                          double learningRate, double imagesPerSecond) {
+                          double learningRate, double imagesPerSecond, double monitorAccuracy) {
     }
 
     private final EsslConfig conf;
@@ -98,13 +99,14 @@ public final class PretrainJob {
 
         boolean withGroup = m.lambda() > 0;
         FourFoldRotation group = new FourFoldRotation();
+        int classes = m.onlineMonitor() ? monitorClasses(images) : 0;
         BatchBuilder builder = new BatchBuilder(new ViewFactory(conf.seed(), shape.height(), shape.view3Size(),
-                conf.augment(), conf.data().mean(), conf.data().std(), group), withGroup);
+                conf.augment(), conf.data().mean(), conf.data().std(), group), withGroup, classes);
         int rows = 2 * n; // DL4J's minibatch size of a batch: the rows of its first input
 
         Optimisers.Optimisation opt = Optimisers.of(t, workers * n, t.warmupEpochs() * stepsPerEpoch * itersPerStep,
                 totalSteps * itersPerStep);
-        ComputationGraph graph = new ComputationGraph(EsslGraph.pretraining(m, shape, group.size(), opt, conf.seed(),
+        ComputationGraph graph = new ComputationGraph(EsslGraph.pretraining(m, shape, group.size(), classes, opt, conf.seed(),
                 DataType.FLOAT));
         graph.init();
         Checkpoints checkpoints = new Checkpoints(Checkpoints.dirOf(conf), t.checkpointKeep(), sc.hadoopConfiguration());
@@ -169,7 +171,7 @@ public final class PretrainJob {
                         double eta = elapsed / (global - resumedFrom) * (totalSteps - global);
                         if (t.maxSeconds() > 0) eta = Math.min(eta, Math.max(0, t.maxSeconds() - elapsed));
                         history.add(new StepLog(global, epoch + 1, parts.contrastive(), parts.group(), parts.groupAccuracy(),
-                                parts.learningRate(), ips));
+                                parts.learningRate(), ips, parts.monitorAccuracy()));
                         log.info(Progress.line(epoch + 1, t.epochs(), s + 1, stepsPerEpoch, global, totalSteps, parts,
                                 withGroup, ips, eta));
                         publish(live, global, epoch + 1, parts, withGroup, ips, eta, source);
@@ -208,6 +210,13 @@ public final class PretrainJob {
                 knnLogs, source.skipped(), source.warnings());
     }
 
+    /** The online monitor's classes: max label + 1 over the training images, all of which must be labelled. */
+    private static int monitorClasses(JavaRDD<ImageRecord> images) {
+        int min = images.map(ImageRecord::label).min(java.util.Comparator.naturalOrder());
+        if (min < 0) throw new ConfigError("model.online-monitor needs labelled training images; these have none (set it false)");
+        return images.map(ImageRecord::label).max(java.util.Comparator.naturalOrder()) + 1;
+    }
+
     /** One step's numbers to Spark's metrics system (what the progress line says, for the cluster's sinks). */
     private static void publish(TrainingMetrics live, int step, int epoch, StepMetrics.Parts parts, boolean withGroup,
                                 double imagesPerSecond, double etaSeconds, ImageSource source) {
@@ -217,6 +226,7 @@ public final class PretrainJob {
         live.set("loss_invariance", parts.contrastive());
         live.set("loss_group", withGroup ? parts.group() : Double.NaN);
         live.set("group_accuracy", withGroup ? parts.groupAccuracy() : Double.NaN);
+        live.set("online_monitor_accuracy", parts.monitorAccuracy());
         live.set("learning_rate", parts.learningRate());
         live.set("images_per_second", imagesPerSecond);
         live.set("eta_seconds", etaSeconds);

@@ -10,9 +10,10 @@ final class Progress {
     static String line(int epoch, int epochs, int step, int stepsPerEpoch, int global, int total,
                        StepMetrics.Parts parts, boolean withGroup, double imagesPerSecond, double etaSeconds) {
         String group = withGroup ? String.format(" rotation %.4f (acc %.3f)", parts.group(), parts.groupAccuracy()) : "";
-        return String.format("epoch %d/%d step %d/%d (%d/%d) loss %.4f = contrastive %.4f%s | lr %.5f | %.1f img/s | ETA %s",
+        String monitor = Double.isNaN(parts.monitorAccuracy()) ? "" : String.format(" | monitor acc %.3f", parts.monitorAccuracy());
+        return String.format("epoch %d/%d step %d/%d (%d/%d) loss %.4f = contrastive %.4f%s%s | lr %.5f | %.1f img/s | ETA %s",
                 epoch, epochs, step, stepsPerEpoch, global, total, parts.contrastive() + parts.group(),
-                parts.contrastive(), group, parts.learningRate(), imagesPerSecond, duration(etaSeconds));
+                parts.contrastive(), group, monitor, parts.learningRate(), imagesPerSecond, duration(etaSeconds));
     }
 
     static String duration(double seconds) {

@@ -22,7 +22,7 @@ import java.io.Serializable;
  * before the updater reads it. Parameter averaging rebuilds every worker's network each step with
  * {@code ComputationGraphConfiguration.clone()}, which drops the counts, and gradient sharing keeps one network
  * per executor that counts only its own batches: neither knows the global step on its own.</li>
- * <li>Reports each output's loss, the rotation accuracy and the learning rate in use to the task's
+ * <li>Reports each output's loss, the rotation and online-monitor accuracies and the learning rate in use to the task's
  * {@link StepMetrics} (DL4J only reports the sum of the losses).</li>
  * </ul>
  */
@@ -55,13 +55,18 @@ public final class StepListener extends BaseTrainingListener implements Serializ
         if (metrics == null) return;
         // DL4J adds the weight-decay term to the first output's score; remove it to report the loss alone.
         double contrastive = g.getOutputLayer(0).score() - g.calcRegularizationScore(true);
-        double group = 0, accuracy = 0;
-        if (g.getNumOutputArrays() > 1) {
-            group = g.getOutputLayer(1).score();
-            if (((BaseOutputLayer) g.getOutputLayer(1).conf().getLayer()).getLossFn() instanceof GroupCrossEntropy ce) {
-                accuracy = ce.lastAccuracy();
-            }
+        double group = 0, accuracy = 0, monitor = Double.NaN;
+        var outputs = g.getConfiguration().getNetworkOutputs();
+        if (outputs.contains(EsslGraph.GROUP)) {
+            group = g.getLayer(EsslGraph.GROUP).score();
+            accuracy = lastAccuracy(g, EsslGraph.GROUP);
         }
-        metrics.add(contrastive, group, accuracy, NetworkUtils.getLearningRate(g, EsslGraph.FIRST_PROJECTOR_LAYER));
+        if (outputs.contains(EsslGraph.MONITOR)) monitor = lastAccuracy(g, EsslGraph.MONITOR);
+        metrics.add(contrastive, group, accuracy, monitor, NetworkUtils.getLearningRate(g, EsslGraph.FIRST_PROJECTOR_LAYER));
+    }
+
+    private static double lastAccuracy(ComputationGraph g, String output) {
+        return ((BaseOutputLayer) g.getLayer(output).conf().getLayer()).getLossFn() instanceof GroupCrossEntropy ce
+                ? ce.lastAccuracy() : Double.NaN;
     }
 }

@@ -28,6 +28,8 @@ public final class StepMetrics implements Serializable {
     private final DoubleAccumulator contrastive;
     private final DoubleAccumulator group;
     private final DoubleAccumulator groupAccuracy;
+    private final DoubleAccumulator monitorAccuracy;
+    private final LongAccumulator monitorBatches;
     private final DoubleAccumulator learningRate;
     private final LongAccumulator batches;
 
@@ -35,6 +37,8 @@ public final class StepMetrics implements Serializable {
         contrastive = sc.doubleAccumulator("contrastive loss");
         group = sc.doubleAccumulator("rotation loss");
         groupAccuracy = sc.doubleAccumulator("rotation accuracy");
+        monitorAccuracy = sc.doubleAccumulator("online monitor accuracy");
+        monitorBatches = sc.longAccumulator("online monitor batches");
         learningRate = sc.doubleAccumulator("learning rate");
         batches = sc.longAccumulator("batches");
     }
@@ -61,23 +65,32 @@ public final class StepMetrics implements Serializable {
         return task == null ? null : BY_TASK.get(task.taskAttemptId());
     }
 
-    void add(double contrastiveLoss, double groupLoss, double accuracy, double lr) {
+    void add(double contrastiveLoss, double groupLoss, double accuracy, double monitor, double lr) {
         contrastive.add(contrastiveLoss);
         group.add(groupLoss);
         groupAccuracy.add(accuracy);
+        if (!Double.isNaN(monitor)) {
+            monitorAccuracy.add(monitor);
+            monitorBatches.add(1);
+        }
         learningRate.add(lr);
         batches.add(1);
     }
 
     /** Averages over the batches since the last drain. */
-    public record Parts(double contrastive, double group, double groupAccuracy, double learningRate, long batches) {
+    /** monitorAccuracy: the online linear monitor's, NaN without one. */
+    public record Parts(double contrastive, double group, double groupAccuracy, double monitorAccuracy, double learningRate,
+                        long batches) {
     }
 
     /** On the driver, after a step: the step's averages, and a reset for the next. */
     public Parts drain() {
         long n = Math.max(1, batches.value());
         Parts p = new Parts(contrastive.value() / n, group.value() / n, groupAccuracy.value() / n,
+                monitorBatches.value() == 0 ? Double.NaN : monitorAccuracy.value() / monitorBatches.value(),
                 learningRate.value() / n, batches.value());
+        monitorAccuracy.reset();
+        monitorBatches.reset();
         contrastive.reset();
         group.reset();
         groupAccuracy.reset();

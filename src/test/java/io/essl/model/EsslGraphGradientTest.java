@@ -39,7 +39,7 @@ class EsslGraphGradientTest {
 
     static EsslConfig.Model tinyModel(double lambda, String loss, String method) {
         return new EsslConfig.Model("resnet18-small", 1.0 / 32, true, new int[]{6, 4}, false, new int[]{5}, 3, loss,
-                0.5, lambda, method, new int[]{3}, 0.0051);
+                0.5, lambda, method, new int[]{3}, 0.0051, false);
     }
 
     static ComputationGraph graph(EsslConfig.Model m) {
@@ -127,6 +127,37 @@ class EsslGraphGradientTest {
         INDArray eps = Nd4j.rand(DataType.DOUBLE, 4, 5);
         assertEquals(0, new StopGradient().backprop(eps.dup(), eps).getFirst().norm2Number().doubleValue(), 0);
         assertEquals(eps, new StopGradient().getActivation(eps.dup(), true));
+    }
+
+    @Test
+    void theOnlineMonitorLearnsWithoutChangingAnyOtherGradient() {
+        EsslConfig.Model plain = tinyModel(0.7, "infonce"), monitored = new EsslConfig.Model(plain.backbone(), plain.width(),
+                plain.zeroInitResidual(), plain.projector(), plain.projectorLastBnAffine(), plain.rotationHead(),
+                plain.rotationBottleneck(), plain.loss(), plain.temperature(), plain.lambda(), plain.method(), plain.predictor(),
+                plain.barlowOffDiagonal(), true);
+        ComputationGraph without = graph(plain);
+        Optimisers.Optimisation none = new Optimisers.Optimisation(new NoOp(), List.of(), List.of(), null, 0);
+        ComputationGraph with = new ComputationGraph(EsslGraph.pretraining(monitored, SHAPE, 4, 3, none, 12345, DataType.DOUBLE));
+        with.init();
+        assertEquals(List.of(EsslGraph.CONTRASTIVE, EsslGraph.GROUP, EsslGraph.MONITOR), with.getConfiguration().getNetworkOutputs());
+        for (var e : without.paramTable().entrySet()) with.paramTable().get(e.getKey()).assign(e.getValue());
+        int n = 3;
+        INDArray[] x = batch(n, 8), y = labels(n);
+        INDArray classes = Nd4j.zeros(DataType.DOUBLE, n, 3);
+        for (int i = 0; i < n; i++) classes.putScalar(i, i % 3, 1.0);
+        var g0 = gradients(without, x, y);
+        var g1 = gradients(with, x, new INDArray[]{y[0], y[1], classes});
+        int compared = 0;
+        for (var v : without.getVertices()) {
+            if (v.numParams() == 0) continue;
+            INDArray a = v.getGradientsViewArray(), b = with.getVertex(v.getVertexName()).getGradientsViewArray();
+            assertTrue(a.norm2Number().doubleValue() > 0, v.getVertexName() + " has a gradient");
+            assertEquals(0, a.sub(b).norm2Number().doubleValue(), 1e-12, "the labels reached " + v.getVertexName());
+            compared++;
+        }
+        assertTrue(compared > 5, "backbone, projector and group head compared: " + compared);
+        assertTrue(g1.getGradientFor("monitor_W").norm2Number().doubleValue() > 1e-6, "the monitor itself learns");
+        assertTrue(with.score() > without.score(), "the score includes the monitor's cross-entropy");
     }
 
     /** The graph with its stop-gradient replaced by the identity (the same parameters). */
