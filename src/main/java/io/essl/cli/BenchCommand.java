@@ -6,7 +6,7 @@ import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.EsslGraph;
 import io.essl.report.Report;
-import io.essl.train.Optimisers;
+import io.essl.optim.Optimisers;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -5,7 +5,7 @@ import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.EsslGraph;
 import io.essl.model.SslMethod;
-import io.essl.train.Optimisers;
+import io.essl.optim.Optimisers;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.api.buffer.DataType;

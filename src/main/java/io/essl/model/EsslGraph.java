@@ -1,7 +1,7 @@
 package io.essl.model;
 
 import io.essl.config.EsslConfig;
-import io.essl.train.Optimisers;
+import io.essl.optim.Optimisers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

@@ -9,6 +9,7 @@ import io.essl.data.ImageSource;
 import io.essl.data.ImageRecord;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
+import io.essl.optim.Optimisers;
 import io.essl.spark.TrainingMetrics;
 import io.essl.probe.KnnMonitor;
 import org.apache.spark.api.java.JavaRDD;

@@ -5,7 +5,7 @@ import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
-import io.essl.train.Optimisers;
+import io.essl.optim.Optimisers;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;

@@ -1,7 +1,7 @@
 package io.essl.model;
 
 import io.essl.config.EsslConfig;
-import io.essl.train.Optimisers;
+import io.essl.optim.Optimisers;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;

@@ -3,7 +3,7 @@ package io.essl.model;
 import io.essl.TestData;
 import io.essl.cli.Main;
 import io.essl.config.EsslConfig;
-import io.essl.train.Optimisers;
+import io.essl.optim.Optimisers;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;

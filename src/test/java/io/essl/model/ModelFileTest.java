@@ -6,7 +6,7 @@ import io.essl.augment.ViewFactory;
 import io.essl.augment.ViewsTest;
 import io.essl.config.EsslConfig;
 import io.essl.data.ImageRecord;
-import io.essl.train.Optimisers;
+import io.essl.optim.Optimisers;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;

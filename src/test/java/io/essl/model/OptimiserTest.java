@@ -2,8 +2,9 @@ package io.essl.model;
 
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
-import io.essl.train.LarsAdaptation;
-import io.essl.train.Optimisers;
+import io.essl.optim.LarsAdaptation;
+import io.essl.optim.Optimisers;
+import io.essl.optim.WarmupCosineSchedule;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.junit.jupiter.api.AfterAll;
@@ -122,6 +123,23 @@ class OptimiserTest {
         // dp = g + 0.1 w = (0.8, -0.6), |dp| = 1; scale = 0.001 * 5 / 1.
         assertEquals(0.8 * 0.005, g.getDouble(0), 1e-12);
         assertEquals(-0.6 * 0.005, g.getDouble(1), 1e-12);
+    }
+
+    @Test
+    @SuppressWarnings("deprecation")
+    void modelFilesNamingTheOptimisersOldClassesStillRead() throws Exception {
+        // the JSON of files written before the optimisers moved to io.essl.optim (the fixture covers the schedule)
+        var mapper = org.deeplearning4j.nn.conf.NeuralNetConfiguration.mapper();
+        Object sgd = mapper.readValue("{\"@class\": \"io.essl.train.MomentumSgd\", \"learningRate\": 0.1, \"momentum\": 0.9}",
+                org.nd4j.linalg.learning.config.IUpdater.class);
+        assertEquals(new io.essl.optim.MomentumSgd(0.1, null, 0.9), sgd);
+        Object lars = mapper.readValue("{\"@class\": \"io.essl.train.LarsAdaptation\", \"weightDecay\": 1e-6, \"eta\": 0.001}",
+                org.nd4j.linalg.learning.regularization.Regularization.class);
+        assertEquals(new LarsAdaptation(1e-6, 0.001), lars);
+        Object schedule = mapper.readValue("{\"@class\": \"io.essl.model.WarmupCosineSchedule\", \"base\": 1.0, "
+                + "\"finalValue\": 0.001, \"warmupSteps\": 10, \"totalSteps\": 110}", org.nd4j.linalg.schedule.ISchedule.class);
+        assertEquals(new WarmupCosineSchedule(1.0, 0.001, 10, 110).valueAt(50, 0),
+                ((org.nd4j.linalg.schedule.ISchedule) schedule).valueAt(50, 0), 0);
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.essl.model;
 import io.essl.augment.FourFoldRotation;
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
-import io.essl.train.Optimisers;
+import io.essl.optim.Optimisers;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,7 +1,6 @@
-package io.essl.train;
+package io.essl.optim;
 
 import io.essl.config.EsslConfig;
-import io.essl.model.WarmupCosineSchedule;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
