@@ -1,5 +1,6 @@
 package io.essl.model;
 
+import io.essl.kernels.FusedBatchNorm;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;

@@ -1,7 +1,8 @@
 package io.essl.model;
 
-import io.essl.model.Chunked.Chunk;
-import io.essl.model.Chunked.Tensor;
+import io.essl.kernels.Chunked;
+import io.essl.kernels.Chunked.Chunk;
+import io.essl.kernels.Chunked.Tensor;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;

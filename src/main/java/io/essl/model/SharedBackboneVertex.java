@@ -1,5 +1,6 @@
 package io.essl.model;
 
+import io.essl.kernels.ConvForwardReuse;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.api.TrainingConfig;

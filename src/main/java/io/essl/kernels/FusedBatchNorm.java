@@ -1,7 +1,7 @@
-package io.essl.model;
+package io.essl.kernels;
 
-import io.essl.model.Chunked.Chunk;
-import io.essl.model.Chunked.Tensor;
+import io.essl.kernels.Chunked.Chunk;
+import io.essl.kernels.Chunked.Tensor;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -39,11 +39,11 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
     private double[] batchInvStd;
 
     /**
-     * Gives a BatchNorm layer this helper in place of DL4J's (see {@link BatchNormLayer}), unless the system
+     * Gives a BatchNorm layer this helper in place of DL4J's (see {@code io.essl.model.BatchNormLayer}), unless the system
      * property {@code essl.batchnorm} is {@code dl4j} (DL4J's own, for comparison), the backend is not the CPU
      * one (cuDNN's helper stays) or the layer's scale and shift are fixed (DL4J's built-in code handles that).
      */
-    static void install(org.deeplearning4j.nn.api.Layer layer) {
+    public static void install(org.deeplearning4j.nn.api.Layer layer) {
         if ("dl4j".equals(System.getProperty("essl.batchnorm")) || !Chunked.onCpu()
                 || !(layer instanceof BatchNormalization bn) || bn.layerConf().isLockGammaBeta()) {
             return;

@@ -1,10 +1,10 @@
-package io.essl.model;
+package io.essl.kernels;
 
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** When a layer may hand its backward pass an array it computed in the forward pass. */
-final class ForwardOutputs {
+public final class ForwardOutputs {
     private ForwardOutputs() {
     }
 
@@ -13,7 +13,7 @@ final class ForwardOutputs {
      * within the forward-backward iteration that made it. Detached arrays are never trusted: nothing tells
      * whether the weights changed since.
      */
-    static boolean live(INDArray a) {
+    public static boolean live(INDArray a) {
         if (a == null || !a.isAttached()) return false;
         MemoryWorkspace ws = a.data().getParentWorkspace();
         return ws != null && ws.isScopeActive() && ws.getGenerationId() == a.data().getGenerationId();

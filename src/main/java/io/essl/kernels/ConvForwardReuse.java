@@ -1,4 +1,4 @@
-package io.essl.model;
+package io.essl.kernels;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -22,7 +22,7 @@ import java.lang.reflect.Field;
  * <p>The output is reused only for the same input and weight arrays and only within the forward-backward
  * iteration that wrote it ({@link ForwardOutputs#live}); any other call convolves as usual.
  */
-final class ConvForwardReuse extends MKLDNNConvHelper {
+public final class ConvForwardReuse extends MKLDNNConvHelper {
     private INDArray input;
     private INDArray weights;
     private INDArray output;
@@ -34,7 +34,7 @@ final class ConvForwardReuse extends MKLDNNConvHelper {
     }
 
     /** Gives every convolution of {@code graph} with DL4J's oneDNN helper and an identity activation this one. */
-    static void install(ComputationGraph graph) {
+    public static void install(ComputationGraph graph) {
         try {
             Field helper = ConvolutionLayer.class.getDeclaredField("helper");
             helper.setAccessible(true);

@@ -1,4 +1,4 @@
-package io.essl.model;
+package io.essl.kernels;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,9 +16,9 @@ import java.util.stream.IntStream;
  * ND4J's CPU ops each take a full pass plus an allocation, which for BatchNorm and ReLU cost more than the
  * arithmetic.
  */
-final class Chunked {
+public final class Chunked {
     /** Elements per chunk moved between the tensor and a thread's scratch array (fits in L2). */
-    static final int CHUNK = 1 << 14;
+    public static final int CHUNK = 1 << 14;
 
     private static final boolean CPU =
             "CPU".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"));
@@ -30,28 +30,28 @@ final class Chunked {
      * Whether these loops suit the arrays: on ND4J's CPU backend they read memory in place; on CUDA they would
      * copy every tensor to the host and back, so there the layers keep DL4J's (cuDNN) code.
      */
-    static boolean onCpu() {
+    public static boolean onCpu() {
         return CPU;
     }
 
     /** Whether these loops take {@code a}: the CPU backend, float or double, not empty, int-indexable. */
-    static boolean handles(INDArray a) {
+    public static boolean handles(INDArray a) {
         DataType t = a.dataType();
         return CPU && (t == DataType.FLOAT || t == DataType.DOUBLE)
                 && a.length() > 0 && a.length() < Integer.MAX_VALUE;
     }
 
     /** The merge for plain sums: adds every accumulator of {@code b} into {@code a}. */
-    static void sumInto(double[][] a, double[][] b) {
+    public static void sumInto(double[][] a, double[][] b) {
         for (int r = 0; r < a.length; r++) for (int ch = 0; ch < a[r].length; ch++) a[r][ch] += b[r][ch];
     }
 
     /** Writes per-channel results into a small (gamma-sized) array. */
-    static void put(INDArray target, double[] values) {
+    public static void put(INDArray target, double[] values) {
         for (int i = 0; i < values.length; i++) target.putScalar(i, values[i]);
     }
 
-    interface Work {
+    public interface Work {
         /** One chunk: channels [c0, c1) of example n, with this thread's three chunk buffers and accumulators. */
         void run(Chunk[] buffers, double[][] acc, int n, int c0, int c1);
     }
@@ -61,7 +61,7 @@ final class Chunked {
      * elements), the examples split over ND4J's thread count; each thread has its own {@code accumulators} rows
      * per channel, merged at the end.
      */
-    static double[][] forEach(Tensor x, int accumulators, Work work, BiConsumer<double[][], double[][]> merge) {
+    public static double[][] forEach(Tensor x, int accumulators, Work work, BiConsumer<double[][], double[][]> merge) {
         int threads = Math.max(1, Math.min(x.examples, Nd4j.getEnvironment().maxThreads()));
         int perChunk = Math.max(1, CHUNK / x.hw);
         int size = Math.min(x.channels, perChunk) * x.hw;
@@ -81,10 +81,10 @@ final class Chunked {
     }
 
     /** A c-ordered [N, C, H, W] or [N, C] float or double tensor, moved to and from chunks by runs of channels. */
-    static final class Tensor {
-        final int examples;
-        final int channels;
-        final int hw;
+    public static final class Tensor {
+        public final int examples;
+        public final int channels;
+        public final int hw;
         final FloatBuffer floats;
         final DoubleBuffer doubles;
 
@@ -97,12 +97,12 @@ final class Chunked {
         }
 
         /** {@code a} itself where it is laid out densely in c order, else a c-ordered copy (for reading). */
-        static Tensor reading(INDArray a) {
+        public static Tensor reading(INDArray a) {
             return new Tensor(dense(a) ? a : a.dup('c'));
         }
 
         /** An array this class allocated, to be written in place. */
-        static Tensor writing(INDArray a) {
+        public static Tensor writing(INDArray a) {
             if (!dense(a)) throw new IllegalStateException("not a dense c-ordered array: " + a.shapeInfoToString());
             return new Tensor(a);
         }
@@ -118,11 +118,11 @@ final class Chunked {
             return true;
         }
 
-        Chunk chunk(int size) {
+        public Chunk chunk(int size) {
             return floats != null ? new FloatChunk(size) : new DoubleChunk(size);
         }
 
-        int offset(int n, int c0) {
+        public int offset(int n, int c0) {
             return (n * channels + c0) * hw;
         }
     }
@@ -132,37 +132,37 @@ final class Chunked {
      * as wide and need no conversion); every sum is returned as a double and summed over chunks in double.
      * The two implementations are the same loops over float[] and double[].
      */
-    abstract static class Chunk {
-        abstract Chunk load(Tensor t, int n, int c0, int c1);
+    public abstract static class Chunk {
+        public abstract Chunk load(Tensor t, int n, int c0, int c1);
 
-        abstract void store(Tensor t, int n, int c0, int c1);
+        public abstract void store(Tensor t, int n, int c0, int c1);
 
         /** Sum over [from, to). */
-        abstract double sum(int from, int to);
+        public abstract double sum(int from, int to);
 
         /** Sum of this * (other - centre) over [from, to). */
-        abstract double centredDot(Chunk other, double centre, int from, int to);
+        public abstract double centredDot(Chunk other, double centre, int from, int to);
 
         /** this = (this - mean) * scale + shift over [from, to). */
-        abstract void normalise(int from, int to, double mean, double scale, double shift);
+        public abstract void normalise(int from, int to, double mean, double scale, double shift);
 
         /** this = this * a + (x - mean) * b + d over [from, to) (this holds dy, then dx). */
-        abstract void inputGradient(Chunk x, int from, int to, double a, double mean, double b, double d);
+        public abstract void inputGradient(Chunk x, int from, int to, double a, double mean, double b, double d);
 
         /** this = max(this, 0) over [from, to). */
-        abstract void relu(int from, int to);
+        public abstract void relu(int from, int to);
 
         /** this = x > 0 ? this : 0 over [from, to) (this holds dy, then dx). */
-        abstract void reluGradient(Chunk x, int from, int to);
+        public abstract void reluGradient(Chunk x, int from, int to);
 
         /** this = this * other over [from, to). */
-        abstract void multiply(Chunk other, int from, int to);
+        public abstract void multiply(Chunk other, int from, int to);
 
         /** acc[k] += this[k] * other[k] over [from, to). */
-        abstract void addProducts(Chunk other, int from, int to, double[] acc);
+        public abstract void addProducts(Chunk other, int from, int to, double[] acc);
     }
 
-    static final class FloatChunk extends Chunk {
+    public static final class FloatChunk extends Chunk {
         final float[] v;
 
         FloatChunk(int size) {
@@ -170,18 +170,18 @@ final class Chunked {
         }
 
         @Override
-        Chunk load(Tensor t, int n, int c0, int c1) {
+        public Chunk load(Tensor t, int n, int c0, int c1) {
             t.floats.get(t.offset(n, c0), v, 0, (c1 - c0) * t.hw);
             return this;
         }
 
         @Override
-        void store(Tensor t, int n, int c0, int c1) {
+        public void store(Tensor t, int n, int c0, int c1) {
             t.floats.put(t.offset(n, c0), v, 0, (c1 - c0) * t.hw);
         }
 
         @Override
-        double sum(int from, int to) {
+        public double sum(int from, int to) {
             // Four accumulators: the JIT does not vectorise an ordered floating-point sum.
             float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
             int k = from;
@@ -196,7 +196,7 @@ final class Chunked {
         }
 
         @Override
-        double centredDot(Chunk other, double centre, int from, int to) {
+        public double centredDot(Chunk other, double centre, int from, int to) {
             float[] o = ((FloatChunk) other).v;
             float c = (float) centre;
             float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -212,7 +212,7 @@ final class Chunked {
         }
 
         @Override
-        void normalise(int from, int to, double mean, double scale, double shift) {
+        public void normalise(int from, int to, double mean, double scale, double shift) {
             float m = (float) mean;
             float a = (float) scale;
             float b = (float) shift;
@@ -220,7 +220,7 @@ final class Chunked {
         }
 
         @Override
-        void inputGradient(Chunk x, int from, int to, double a, double mean, double b, double d) {
+        public void inputGradient(Chunk x, int from, int to, double a, double mean, double b, double d) {
             float[] o = ((FloatChunk) x).v;
             float fa = (float) a;
             float m = (float) mean;
@@ -230,12 +230,12 @@ final class Chunked {
         }
 
         @Override
-        void relu(int from, int to) {
+        public void relu(int from, int to) {
             for (int k = from; k < to; k++) v[k] = Math.max(v[k], 0f);
         }
 
         @Override
-        void reluGradient(Chunk x, int from, int to) {
+        public void reluGradient(Chunk x, int from, int to) {
             float[] o = ((FloatChunk) x).v;
             // (x > 0 ? 1 : 0) without a branch, which would mispredict half the time and not vectorise: 2^200
             // lifts the smallest positive float above 1, then the clamp to [0, 1] leaves exactly 0 or 1.
@@ -243,19 +243,19 @@ final class Chunked {
         }
 
         @Override
-        void multiply(Chunk other, int from, int to) {
+        public void multiply(Chunk other, int from, int to) {
             float[] o = ((FloatChunk) other).v;
             for (int k = from; k < to; k++) v[k] *= o[k];
         }
 
         @Override
-        void addProducts(Chunk other, int from, int to, double[] acc) {
+        public void addProducts(Chunk other, int from, int to, double[] acc) {
             float[] o = ((FloatChunk) other).v;
             for (int k = from; k < to; k++) acc[k] += v[k] * o[k];
         }
     }
 
-    static final class DoubleChunk extends Chunk {
+    public static final class DoubleChunk extends Chunk {
         final double[] v;
 
         DoubleChunk(int size) {
@@ -263,18 +263,18 @@ final class Chunked {
         }
 
         @Override
-        Chunk load(Tensor t, int n, int c0, int c1) {
+        public Chunk load(Tensor t, int n, int c0, int c1) {
             t.doubles.get(t.offset(n, c0), v, 0, (c1 - c0) * t.hw);
             return this;
         }
 
         @Override
-        void store(Tensor t, int n, int c0, int c1) {
+        public void store(Tensor t, int n, int c0, int c1) {
             t.doubles.put(t.offset(n, c0), v, 0, (c1 - c0) * t.hw);
         }
 
         @Override
-        double sum(int from, int to) {
+        public double sum(int from, int to) {
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
             int k = from;
             for (; k + 3 < to; k += 4) {
@@ -288,7 +288,7 @@ final class Chunked {
         }
 
         @Override
-        double centredDot(Chunk other, double centre, int from, int to) {
+        public double centredDot(Chunk other, double centre, int from, int to) {
             double[] o = ((DoubleChunk) other).v;
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
             int k = from;
@@ -303,35 +303,35 @@ final class Chunked {
         }
 
         @Override
-        void normalise(int from, int to, double mean, double scale, double shift) {
+        public void normalise(int from, int to, double mean, double scale, double shift) {
             for (int k = from; k < to; k++) v[k] = (v[k] - mean) * scale + shift;
         }
 
         @Override
-        void inputGradient(Chunk x, int from, int to, double a, double mean, double b, double d) {
+        public void inputGradient(Chunk x, int from, int to, double a, double mean, double b, double d) {
             double[] o = ((DoubleChunk) x).v;
             for (int k = from; k < to; k++) v[k] = v[k] * a + (o[k] - mean) * b + d;
         }
 
         @Override
-        void relu(int from, int to) {
+        public void relu(int from, int to) {
             for (int k = from; k < to; k++) v[k] = Math.max(v[k], 0);
         }
 
         @Override
-        void reluGradient(Chunk x, int from, int to) {
+        public void reluGradient(Chunk x, int from, int to) {
             double[] o = ((DoubleChunk) x).v;
             for (int k = from; k < to; k++) v[k] *= Math.min(Math.max(o[k] * 0x1p600 * 0x1p600, 0), 1);
         }
 
         @Override
-        void multiply(Chunk other, int from, int to) {
+        public void multiply(Chunk other, int from, int to) {
             double[] o = ((DoubleChunk) other).v;
             for (int k = from; k < to; k++) v[k] *= o[k];
         }
 
         @Override
-        void addProducts(Chunk other, int from, int to, double[] acc) {
+        public void addProducts(Chunk other, int from, int to, double[] acc) {
             double[] o = ((DoubleChunk) other).v;
             for (int k = from; k < to; k++) acc[k] += v[k] * o[k];
         }
