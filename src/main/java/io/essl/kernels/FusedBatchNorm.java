@@ -39,7 +39,7 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
     private double[] batchInvStd;
 
     /**
-     * Gives a BatchNorm layer this helper in place of DL4J's (see {@code io.essl.model.BatchNormLayer}), unless the system
+     * Gives a BatchNorm layer this helper in place of DL4J's (see the model package's BatchNormLayer), unless the system
      * property {@code essl.batchnorm} is {@code dl4j} (DL4J's own, for comparison), the backend is not the CPU
      * one (cuDNN's helper stays) or the layer's scale and shift are fixed (DL4J's built-in code handles that).
      */

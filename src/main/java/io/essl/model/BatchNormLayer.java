@@ -21,7 +21,7 @@ public class BatchNormLayer extends BatchNormalization {
     }
 
     /** eps 1e-5 and momentum 0.1 (decay 0.9) as the reference; running statistics as log10 std (DL4J's default). */
-    static BatchNormLayer of(int nOut, double gammaInit) {
+    public static BatchNormLayer of(int nOut, double gammaInit) {
         BatchNormLayer l = new BatchNormLayer();
         l.setNOut(nOut);
         l.setGamma(gammaInit);

@@ -1,5 +1,6 @@
-package io.essl.model;
+package io.essl.kernels;
 
+import io.essl.model.BatchNormLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;

@@ -1,4 +1,4 @@
-package io.essl.model;
+package io.essl.kernels;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
