@@ -47,6 +47,7 @@ class ArchitectureTest {
         }
         assertTrue(deps.get("config").isEmpty(), "config is the bottom layer: " + deps.get("config"));
         assertFalse(deps.get("model").contains("train"), "the network definition does not know the training loop");
+        assertFalse(deps.get("train").contains("probe"), "training takes its epoch-end monitor from the command");
     }
 
     private static List<String> cycleFrom(String start, String at, Map<String, Set<String>> deps, List<String> path, Set<String> seen) {

@@ -112,7 +112,8 @@ final class Runs {
     static PretrainJob.Result pretrainAndSave(SparkSession spark, EsslConfig conf, Claim claim, String modelPath,
                                               Report report) throws Exception {
         io.essl.spark.ClusterEvents events = io.essl.spark.ClusterEvents.attach(spark.sparkContext());
-        PretrainJob.Result r = new PretrainJob(conf).run(io.essl.spark.SparkContexts.java(spark));
+        PretrainJob.Result r = new PretrainJob(conf, sc -> new io.essl.probe.KnnMonitor(sc, conf))
+                .run(io.essl.spark.SparkContexts.java(spark));
         spark.sparkContext().removeSparkListener(events);
         report.put("spark.master", spark.sparkContext().master());
         for (Map.Entry<String, Object> e : events.summary().entrySet()) report.put("spark." + e.getKey(), e.getValue());

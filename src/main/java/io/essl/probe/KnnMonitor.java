@@ -11,7 +11,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * The kNN monitor of a running pre-training: the encoder of the current network, features of the first
  * un-augmented images of each split (read once and cached), kNN top-1 with the probe's k and temperature.
  */
-public final class KnnMonitor implements AutoCloseable {
+public final class KnnMonitor implements io.essl.train.EpochMonitor {
     private final SparkSession spark;
     private final EsslConfig conf;
     private final ProbeData data;
@@ -23,10 +23,12 @@ public final class KnnMonitor implements AutoCloseable {
     }
 
     /** "N train / M test images" actually used. */
+    @Override
     public String sizes() {
         return data.train().count() + " train / " + data.test().count() + " test images";
     }
 
+    @Override
     public double top1(ComputationGraph full, EsslGraph.Shape shape) throws java.io.IOException {
         Broadcast<byte[]> model = FeatureExtractor.broadcast(spark, EsslGraph.extractEncoder(full, conf.model(), shape));
         try (ProbeJob.Features f = ProbeJob.Features.of(spark, conf, data, model)) {

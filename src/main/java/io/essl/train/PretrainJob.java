@@ -11,7 +11,6 @@ import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
 import io.essl.optim.Optimisers;
 import io.essl.spark.TrainingMetrics;
-import io.essl.probe.KnnMonitor;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
@@ -54,9 +53,17 @@ public final class PretrainJob {
     }
 
     private final EsslConfig conf;
+    private final EpochMonitor.Factory monitorFactory;
 
+    /** Without a monitor: train.monitor.knn-every-epochs is then not honoured (for runs that measure nothing). */
     public PretrainJob(EsslConfig conf) {
+        this(conf, null);
+    }
+
+    /** {@code monitor}: opened when train.monitor.knn-every-epochs > 0 (the kNN monitor of the probe package). */
+    public PretrainJob(EsslConfig conf, EpochMonitor.Factory monitor) {
         this.conf = conf;
+        this.monitorFactory = monitor;
     }
 
     public Result run(JavaSparkContext sc) throws java.io.IOException {
@@ -149,7 +156,7 @@ public final class PretrainJob {
                 shape.channels(), shape.height(), shape.width(), workers, n, stepsPerEpoch, t.epochs(), m.lambda(),
                 t.baseLr(), opt.peakLr(), t.strategy());
         List<KnnLog> knnLogs = new ArrayList<>();
-        KnnMonitor monitor = t.knnEveryEpochs() > 0 ? new KnnMonitor(sc, conf) : null;
+        EpochMonitor monitor = t.knnEveryEpochs() > 0 && monitorFactory != null ? monitorFactory.open(sc) : null;
         long start = System.nanoTime();
         int global = resumedFrom, lastCheckpoint = resumedFrom;
         boolean timeUp = false, stop = false;
