@@ -81,27 +81,6 @@ final class Runs {
         }
     }
 
-    static Map<String, Object> modelMetadata(EsslConfig conf, PretrainJob.Result r, Claim claim) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format", "essl-spark model v1");
-        m.put("method", io.essl.model.SslMethod.of(conf.model()).displayName(conf.model().lambda()));
-        m.put("lambda", conf.model().lambda());
-        m.put("dataset", conf.data().name());
-        m.put("input_shape", List.of(r.shape().channels(), r.shape().height(), r.shape().width()));
-        m.put("view3_size", r.shape().view3Size());
-        m.put("model", conf.model());
-        m.put("epochs_planned", conf.train().epochs());
-        m.put("epochs_done", r.epochsDone());
-        m.put("steps", r.stepsDone());
-        m.put("workers", r.workers());
-        m.put("images_per_worker_batch", conf.train().batchSize());
-        int n = conf.train().batchSize();
-        m.put("negatives_per_row", conf.model().loss().equals("ntxent") ? 2 * n - 2 : n - 1);
-        m.put("provenance", provenance(conf, claim));
-        m.put("config", conf.rendered());
-        return m;
-    }
-
     /** Provenance, with the recipe keys a forced resume changed (key: [checkpoint's value, this run's]). */
     static Map<String, Object> provenance(EsslConfig conf, Claim claim) {
         Map<String, Object> p = Provenance.of(conf);
@@ -112,12 +91,13 @@ final class Runs {
     static PretrainJob.Result pretrainAndSave(SparkSession spark, EsslConfig conf, Claim claim, String modelPath,
                                               Report report) throws Exception {
         io.essl.spark.ClusterEvents events = io.essl.spark.ClusterEvents.attach(spark.sparkContext());
-        PretrainJob.Result r = new PretrainJob(conf, sc -> new io.essl.probe.KnnMonitor(sc, conf))
+        Map<String, Object> provenance = provenance(conf, claim);
+        PretrainJob.Result r = new PretrainJob(conf, sc -> new io.essl.probe.KnnMonitor(sc, conf), provenance)
                 .run(io.essl.spark.SparkContexts.java(spark));
         spark.sparkContext().removeSparkListener(events);
         report.put("spark.master", spark.sparkContext().master());
         for (Map.Entry<String, Object> e : events.summary().entrySet()) report.put("spark." + e.getKey(), e.getValue());
-        ModelFile.save(r.graph(), modelMetadata(conf, r, claim), modelPath, spark.sparkContext().hadoopConfiguration());
+        ModelFile.save(r.graph(), io.essl.train.ModelMetadata.model(conf, r, provenance), modelPath, spark.sparkContext().hadoopConfiguration());
         if (!r.history().isEmpty()) {
             File png = new File(conf.output().dir(), "pretrain-curves.png");
             int n = r.history().size();

@@ -54,16 +54,21 @@ public final class PretrainJob {
 
     private final EsslConfig conf;
     private final EpochMonitor.Factory monitorFactory;
+    private final Map<String, Object> provenance;
 
     /** Without a monitor: train.monitor.knn-every-epochs is then not honoured (for runs that measure nothing). */
     public PretrainJob(EsslConfig conf) {
-        this(conf, null);
+        this(conf, null, io.essl.report.Provenance.of(conf));
     }
 
-    /** {@code monitor}: opened when train.monitor.knn-every-epochs > 0 (the kNN monitor of the probe package). */
-    public PretrainJob(EsslConfig conf, EpochMonitor.Factory monitor) {
+    /**
+     * {@code monitor}: opened when train.monitor.knn-every-epochs > 0 (the kNN monitor of the probe package);
+     * {@code provenance}: recorded in every checkpoint, as in the model file.
+     */
+    public PretrainJob(EsslConfig conf, EpochMonitor.Factory monitor, Map<String, Object> provenance) {
         this.conf = conf;
         this.monitorFactory = monitor;
+        this.provenance = provenance;
     }
 
     public Result run(JavaSparkContext sc) throws java.io.IOException {
@@ -269,15 +274,7 @@ public final class PretrainJob {
 
     private void writeCheckpoint(Checkpoints checkpoints, ComputationGraph graph, int step, int epoch, EsslGraph.Shape shape,
                                  List<StepLog> history) throws java.io.IOException {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("format", "essl-spark checkpoint v1");
-        meta.put("step", step);
-        meta.put("epoch", epoch);
-        meta.put("input_shape", List.of(shape.channels(), shape.height(), shape.width()));
-        meta.put("view3_size", shape.view3Size());
-        meta.put("model", conf.model());
-        meta.put("config", conf.rendered());
-        String path = checkpoints.save(graph, step, meta);
+        String path = checkpoints.save(graph, step, ModelMetadata.checkpoint(conf, shape, provenance, step, epoch));
         List<String> lines = new ArrayList<>();
         for (StepLog l : history) lines.add(JSON.writeValueAsString(l));
         checkpoints.writeMetrics(lines);

@@ -33,6 +33,12 @@ class MethodsTest {
         var loaded = io.essl.model.ModelFile.load(r.at("/model/path").asText(), new org.apache.hadoop.conf.Configuration());
         assertEquals(display, loaded.metadata().get("method"));
         assertTrue(loaded.graph().numParams() > 0);
+        // the last checkpoint's metadata comes from the same builder: the method and the provenance are there too
+        var checkpoint = new io.essl.train.Checkpoints(new File(tmp, "checkpoints").getPath(), 1,
+                new org.apache.hadoop.conf.Configuration()).latestMetadata().orElseThrow();
+        assertEquals(display, checkpoint.get("method"));
+        assertEquals(24, ((Number) checkpoint.get("step")).intValue());
+        assertEquals(loaded.metadata().get("provenance"), checkpoint.get("provenance"));
         List<Double> invariance = new ArrayList<>(), group = new ArrayList<>(), accuracy = new ArrayList<>();
         for (JsonNode s : r.at("/pretrain/history")) {
             invariance.add(s.get("contrastive").asDouble());
