@@ -1,6 +1,7 @@
 package io.essl.augment;
 
 import io.essl.data.ImageRecord;
+import io.essl.model.BatchLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -9,11 +10,8 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * Turns N images into one training batch of the E-SSL graph. Features: "views" [2N, C, S, S] with view 1 of images
- * 0..N-1 then view 2 of images 0..N-1, and (only when lambda > 0) "group_views" [G*N, C, S3, S3] where row G*i + g
- * is view 3 of image i under group element g. Labels: a dummy [2N, 1] for the contrastive output and one-hot
- * [G*N, G] group labels, and (only with the online monitor) the images' one-hot classes [N, K] for view 1's rows.
- * Both views of an image are always in the same batch, so a pair is never split across workers.
+ * Turns N images into one training batch of the E-SSL graph, laid out as {@link BatchLayout} says: views 1 and 2
+ * of every image, (with the group head) view 3 under every group element, (with the online monitor) the classes.
  */
 public final class BatchBuilder implements Serializable {
     private final ViewFactory views;
@@ -48,16 +46,7 @@ public final class BatchBuilder implements Serializable {
         FloatImage[] pairs = new FloatImage[2 * n];
         System.arraycopy(v1, 0, pairs, 0, n);
         System.arraycopy(v2, 0, pairs, n, n);
-        java.util.List<INDArray> features = new java.util.ArrayList<>(java.util.List.of(stack(pairs)));
-        java.util.List<INDArray> labels = new java.util.ArrayList<>(java.util.List.of(Nd4j.zeros(2L * n, 1)));
-        if (withGroup) {
-            float[] groupLabels = new float[n * g * g];
-            for (int row = 0; row < n * g; row++) groupLabels[row * g + row % g] = 1f;
-            features.add(stack(v3));
-            labels.add(Nd4j.create(groupLabels, new long[]{(long) n * g, g}, 'c'));
-        }
-        if (monitorClasses > 0) labels.add(classes(images));
-        return new org.nd4j.linalg.dataset.MultiDataSet(features.toArray(INDArray[]::new), labels.toArray(INDArray[]::new));
+        return BatchLayout.of(stack(pairs), withGroup ? stack(v3) : null, g, monitorClasses > 0 ? classes(images) : null);
     }
 
     /** One-hot class labels of the images (view 1's rows, in order). */

@@ -205,7 +205,7 @@ public class BenchCommand {
             ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(conf.model(), shape,
                     new FourFoldRotation().size(), opt, 0, DataType.FLOAT));
             g.init();
-            List<MultiDataSet> batches = new ArrayList<>();
+            List<org.nd4j.linalg.dataset.api.MultiDataSet> batches = new ArrayList<>();
             for (int i = 0; i < 4; i++) batches.add(randomBatch(shape, lambda > 0));
             for (int i = 0; i < warmup; i++) g.fit(batches.get(i % batches.size()));
             io.essl.model.StepProfile.drainSeconds();
@@ -219,14 +219,10 @@ public class BenchCommand {
             return times[steps / 2];
         }
 
-        private MultiDataSet randomBatch(EsslGraph.Shape s, boolean withGroup) {
+        private org.nd4j.linalg.dataset.api.MultiDataSet randomBatch(EsslGraph.Shape s, boolean withGroup) {
             INDArray views = Nd4j.randn(DataType.FLOAT, 2L * batch, s.channels(), s.height(), s.width());
-            INDArray dummy = Nd4j.zeros(DataType.FLOAT, 2L * batch, 1);
-            if (!withGroup) return new MultiDataSet(new INDArray[]{views}, new INDArray[]{dummy});
-            INDArray group = Nd4j.randn(DataType.FLOAT, 4L * batch, s.channels(), s.view3Size(), s.view3Size());
-            INDArray labels = Nd4j.zeros(DataType.FLOAT, 4L * batch, 4);
-            for (int i = 0; i < 4 * batch; i++) labels.putScalar(i, i % 4, 1.0);
-            return new MultiDataSet(new INDArray[]{views, group}, new INDArray[]{dummy, labels});
+            INDArray group = withGroup ? Nd4j.randn(DataType.FLOAT, 4L * batch, s.channels(), s.view3Size(), s.view3Size()) : null;
+            return io.essl.model.BatchLayout.of(views, group, 4, null);
         }
     }
 

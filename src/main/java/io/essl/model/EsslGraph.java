@@ -31,6 +31,7 @@ import java.util.List;
  *                  -> "group" (lambda x cross-entropy)
  * </pre>
  * With lambda = 0 the group input and branch are absent and the graph is the plain method (SimCLR, ...).
+ * The batches it takes are laid out as {@link BatchLayout} says.
  */
 public final class EsslGraph {
     public static final String INPUT = "views";

@@ -66,7 +66,7 @@ public final class EpochBatches implements AutoCloseable {
         return slice.mapPartitions(it -> {
             java.util.Objects.requireNonNull(metrics); // captured: each task deserialises its own copy (StepMetrics)
             List<MultiDataSet> out = toBatches(it, n, builder, epoch);
-            for (int k = 0; k < out.size(); k++) StepListener.stamp(out.get(k), firstIteration + k, epoch);
+            for (int k = 0; k < out.size(); k++) io.essl.model.BatchLayout.stamp(out.get(k), firstIteration + k, epoch);
             return out.iterator();
         });
     }

@@ -1,5 +1,6 @@
 package io.essl.train;
 
+import io.essl.model.BatchLayout;
 import io.essl.model.EsslGraph;
 import io.essl.model.GroupCrossEntropy;
 import org.deeplearning4j.nn.api.Model;
@@ -8,8 +9,6 @@ import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.util.NetworkUtils;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.io.Serializable;
 
@@ -27,29 +26,13 @@ import java.io.Serializable;
  * </ul>
  */
 public final class StepListener extends BaseTrainingListener implements Serializable {
-    /** Columns of the contrastive output's labels. */
-    private static final int ITERATION = 0, EPOCH = 1, COLUMNS = 2;
-
-    /** Labels for the contrastive output of a batch of {@code rows} rows at this position of the run. */
-    public static INDArray positionLabels(long rows, int iteration, int epoch) {
-        INDArray labels = org.nd4j.linalg.factory.Nd4j.zeros(rows, COLUMNS);
-        labels.getColumn(ITERATION).assign(iteration);
-        labels.getColumn(EPOCH).assign(epoch);
-        return labels;
-    }
-
-    /** Stamps a built batch with its position (floats hold iterations exactly up to 2^24). */
-    public static void stamp(MultiDataSet batch, int iteration, int epoch) {
-        batch.setLabels(0, positionLabels(batch.getLabels(0).rows(), iteration, epoch));
-    }
-
     @Override
     public void onBackwardPass(Model model) {
         ComputationGraph g = (ComputationGraph) model;
-        INDArray position = ((IOutputLayer) g.getOutputLayer(0)).getLabels();
-        if (position != null && position.columns() == COLUMNS) {
-            g.getConfiguration().setIterationCount(position.getInt(0, ITERATION));
-            g.getConfiguration().setEpochCount(position.getInt(0, EPOCH));
+        int[] position = BatchLayout.readPosition(((IOutputLayer) g.getOutputLayer(0)).getLabels());
+        if (position != null) {
+            g.getConfiguration().setIterationCount(position[0]);
+            g.getConfiguration().setEpochCount(position[1]);
         }
         StepMetrics metrics = StepMetrics.forCurrentTask();
         if (metrics == null) return;
