@@ -113,6 +113,23 @@ class LocalClusterIT {
     }
 
     @Test
+    @Order(10)
+    void eSimSiamAndEBarlowTwinsTrainOnTwoExecutorsThroughSparkSubmit() throws Exception {
+        for (String[] m : new String[][]{{"simsiam", "E-SimSiam"}, {"barlow-twins", "E-Barlow Twins"}}) {
+            File log = new File(DIR, m[0] + ".log");
+            assertEquals(0, run(log, 10, pretrain(m[0], "averaging", 1, "model.method=" + m[0], "model.predictor=[16]",
+                    "train.base-lr=0.02")), tail(log));
+            JsonNode r = report(m[0]);
+            assertEquals(m[1], r.at("/pretrain/method").asText());
+            assertEquals(2, r.at("/spark/executors_used").asInt(), "tasks ran on both workers' executors");
+            assertEquals(8, r.at("/train/steps_done").asInt());
+            for (JsonNode s : r.at("/pretrain/history")) {
+                assertTrue(Double.isFinite(s.get("contrastive").asDouble()) && s.get("group").asDouble() > 0, s.toString());
+            }
+        }
+    }
+
+    @Test
     @Order(2)
     void gradientSharingBetweenExecutorJvms() throws Exception {
         File log = new File(DIR, "sharing.log");
