@@ -23,13 +23,18 @@ public final class RecipeDiff {
     private RecipeDiff() {
     }
 
-    /** Key to {recorded value, current value} ("(absent)" where a side lacks the key), sorted by key. */
+    /**
+     * Key to {recorded value, current value} ("(absent)" where a side lacks the key), sorted by key. A key the
+     * recorded configuration lacks but reference.conf has was added by a later version: the recorded run had its
+     * default (the code before the key behaved so), so resuming an older checkpoint with the default is no change.
+     */
     public static Map<String, List<String>> of(String recorded, String current) {
         Map<String, String> a = flat(ConfigFactory.parseString(recorded)), b = flat(ConfigFactory.parseString(current));
+        Map<String, String> defaults = flatten(ConfigLoader.referenceRendered());
         Map<String, List<String>> diff = new TreeMap<>();
         for (String key : union(a, b)) {
             if (FREE.stream().anyMatch(f -> key.equals(f) || key.startsWith(f + "."))) continue;
-            String x = a.getOrDefault(key, "(absent)"), y = b.getOrDefault(key, "(absent)");
+            String x = a.getOrDefault(key, defaults.getOrDefault(key, "(absent)")), y = b.getOrDefault(key, "(absent)");
             if (!x.equals(y)) diff.put(key, List.of(x, y));
         }
         return diff;

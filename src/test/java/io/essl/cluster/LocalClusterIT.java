@@ -113,7 +113,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(10)
+    @Order(2) // before the tests that kill workers: both executors must be there
     void eSimSiamAndEBarlowTwinsTrainOnTwoExecutorsThroughSparkSubmit() throws Exception {
         for (String[] m : new String[][]{{"simsiam", "E-SimSiam"}, {"barlow-twins", "E-Barlow Twins"}}) {
             File log = new File(DIR, m[0] + ".log");
@@ -130,7 +130,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void gradientSharingBetweenExecutorJvms() throws Exception {
         File log = new File(DIR, "sharing.log");
         assertEquals(0, run(log, 10, pretrain("sharing", "sharing", 1)), tail(log));
@@ -144,7 +144,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aKilledDriverResumesFromItsLastCheckpoint() throws Exception {
         File log = new File(DIR, "killed.log");
         Process job = script(log, pretrain("killed", "averaging", 3, "train.checkpoint.every-steps=2"));
@@ -180,7 +180,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aWorkerKilledMidRunDoesNotStopTheJob() throws Exception {
         File log = new File(DIR, "fault.log");
         Process job = script(log, pretrain("fault", "averaging", 3, "train.checkpoint.every-steps=4"));
@@ -205,7 +205,7 @@ class LocalClusterIT {
      * the run finishes every step with exit code 0. The kill is aimed at a training task running on the worker.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void aWorkerKilledUnderGradientSharingDoesNotStopTheJob() throws Exception {
         assertEquals(0, run(new File(DIR, "start-worker.log"), 2, "start-worker", "2", "1", "3g"),
                 tail(new File(DIR, "start-worker.log"))); // the previous test killed it

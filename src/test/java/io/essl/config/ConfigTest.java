@@ -54,6 +54,18 @@ class ConfigTest {
     }
 
     @Test
+    void aCheckpointFromBeforeAKeyExistedResumesWithThatKeysDefault() {
+        EsslConfig now = ConfigLoader.load(null, List.of());
+        // as an older version recorded it: without model.method (added later, default simclr)
+        String older = com.typesafe.config.ConfigFactory.parseString(now.rendered()).withoutPath("model.method")
+                .root().render(com.typesafe.config.ConfigRenderOptions.concise());
+        assertEquals(java.util.Map.of(), RecipeDiff.of(older, now.rendered()), "the default of a new key is no change");
+        EsslConfig simsiam = ConfigLoader.load(null, List.of("model.method=simsiam"));
+        assertEquals(List.of("\"simclr\"", "\"simsiam\""), RecipeDiff.of(older, simsiam.rendered()).get("model.method"),
+                "another value than the default the older run had is a change");
+    }
+
+    @Test
     void recordedConfigIsABaseThatFlagsOverride() {
         EsslConfig first = ConfigLoader.load(null, List.of("model.width=0.375"));
         EsslConfig again = ConfigLoader.load(ConfigLoader.parseRecorded(first.rendered()), null, List.of("probe.max-iter=5"));
