@@ -1,7 +1,6 @@
 package io.essl.model;
 
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -18,7 +17,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * that of 2N x L. With G = dL/dC (G_ii = -2 (1 - C_ii), G_ij = 2 offDiagonal C_ij): dL/dzn1 = zn2 G^T / N and
  * dL/dzn2 = zn1 G / N, then back through the normalisation dx = (N dxn - sum dxn - xn sum(dxn xn)) / (N sigma).
  */
-public class BarlowTwinsLoss extends PerRowLoss {
+public class BarlowTwinsLoss extends LabelFreeLoss {
     static final double EPS = 1e-5;
     @JsonProperty
     private final double offDiagonal;
@@ -29,7 +28,8 @@ public class BarlowTwinsLoss extends PerRowLoss {
         this.offDiagonal = offDiagonal;
     }
 
-    private Pair<INDArray, INDArray> compute(INDArray z, boolean withGradient) {
+    @Override
+    protected Pair<INDArray, INDArray> compute(INDArray z, boolean withGradient) {
         long rows = z.size(0);
         if (rows % 2 != 0 || rows < 4) {
             throw new IllegalArgumentException("Barlow Twins needs 2N rows with N >= 2 (two views per image), got " + rows);
@@ -70,22 +70,6 @@ public class BarlowTwinsLoss extends PerRowLoss {
         return offDiagonal;
     }
 
-    @Override
-    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        noMask(mask);
-        return compute(activationFn.getActivation(preOutput.dup(), true), false).getFirst();
-    }
-
-    @Override
-    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        noMask(mask);
-        INDArray grad = compute(activationFn.getActivation(preOutput.dup(), true), true).getSecond();
-        return activationFn.backprop(preOutput.dup(), grad).getFirst();
-    }
-
-    private void noMask(INDArray mask) {
-        if (mask != null) throw new UnsupportedOperationException(name() + " does not support masks");
-    }
 
     @Override
     public String name() {

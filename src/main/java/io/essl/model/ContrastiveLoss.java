@@ -1,7 +1,6 @@
 package io.essl.model;
 
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -12,7 +11,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * dL/dz = (I - u u^T) dL/du / |z| row-wise, is here. Labels are ignored. The gradients are written by hand
  * (DL4J M2's SameDiff output layers give wrong gradients) and gradient-checked in double precision.
  */
-public abstract class ContrastiveLoss extends PerRowLoss {
+public abstract class ContrastiveLoss extends LabelFreeLoss {
     @JsonProperty
     protected final double temperature;
 
@@ -30,7 +29,8 @@ public abstract class ContrastiveLoss extends PerRowLoss {
     /** Per-row losses [2N, 1] and, when asked, dL/du [2N, d] of their sum. */
     protected abstract Pair<INDArray, INDArray> onUnitVectors(INDArray u, boolean withGradient);
 
-    private Pair<INDArray, INDArray> compute(INDArray z, boolean withGradient) {
+    @Override
+    protected Pair<INDArray, INDArray> compute(INDArray z, boolean withGradient) {
         long rows = z.size(0);
         if (rows % 2 != 0 || rows < 4) {
             throw new IllegalArgumentException(name() + " needs 2N rows with N >= 2 (two views per image), got " + rows);
@@ -44,20 +44,4 @@ public abstract class ContrastiveLoss extends PerRowLoss {
         return new Pair<>(r.getFirst(), dLdu.subi(u.mulColumnVector(radial)).diviColumnVector(norm));
     }
 
-    @Override
-    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        noMask(mask);
-        return compute(activationFn.getActivation(preOutput.dup(), true), false).getFirst();
-    }
-
-    @Override
-    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        noMask(mask);
-        INDArray dLdz = compute(activationFn.getActivation(preOutput.dup(), true), true).getSecond();
-        return activationFn.backprop(preOutput.dup(), dLdz).getFirst();
-    }
-
-    private void noMask(INDArray mask) {
-        if (mask != null) throw new UnsupportedOperationException(name() + " does not support masks");
-    }
 }

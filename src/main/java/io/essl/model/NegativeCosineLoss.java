@@ -1,7 +1,6 @@
 package io.essl.model;
 
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -14,9 +13,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * be checked by finite differences); in the network the z half comes through {@link StopGradient}, which drops it,
  * as the reference detaches z. d(-cos(p, z))/dp = -(z^ - cos p^) / |p|, and the same with p and z swapped.
  */
-public class NegativeCosineLoss extends PerRowLoss {
+public class NegativeCosineLoss extends LabelFreeLoss {
 
-    private static Pair<INDArray, INDArray> compute(INDArray pz, boolean withGradient) {
+    @Override
+    protected Pair<INDArray, INDArray> compute(INDArray pz, boolean withGradient) {
         long rows = pz.size(0), d = pz.size(1) / 2;
         if (rows % 2 != 0 || rows < 2 || pz.size(1) % 2 != 0) {
             throw new IllegalArgumentException("negative cosine needs [p | z] with 2N rows, got " + rows + " x " + pz.size(1));
@@ -37,22 +37,6 @@ public class NegativeCosineLoss extends PerRowLoss {
         return new Pair<>(cos.neg(), Nd4j.concat(1, dp, dz));
     }
 
-    @Override
-    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        noMask(mask);
-        return compute(activationFn.getActivation(preOutput.dup(), true), false).getFirst();
-    }
-
-    @Override
-    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        noMask(mask);
-        INDArray grad = compute(activationFn.getActivation(preOutput.dup(), true), true).getSecond();
-        return activationFn.backprop(preOutput.dup(), grad).getFirst();
-    }
-
-    private void noMask(INDArray mask) {
-        if (mask != null) throw new UnsupportedOperationException(name() + " does not support masks");
-    }
 
     @Override
     public String name() {
