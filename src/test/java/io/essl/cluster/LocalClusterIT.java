@@ -74,6 +74,12 @@ class LocalClusterIT {
 
     @BeforeAll
     static void up() throws Exception {
+        // runs left by an earlier invocation would be resumed (checkpoints) or refused (locks): start clean
+        if (OUT.exists()) {
+            try (var walk = Files.walk(OUT.toPath())) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
         assertTrue(DIR.mkdirs() || DIR.isDirectory());
         assertEquals(0, run(new File(DIR, "up.log"), 10, "up", "2", "1", "3g"), tail(new File(DIR, "up.log")));
     }
