@@ -51,16 +51,13 @@ public final class BatchBuilder implements Serializable {
 
     /** One-hot class labels of the images (view 1's rows, in order). */
     private INDArray classes(List<ImageRecord> images) {
-        float[] onehot = new float[images.size() * monitorClasses];
-        for (int i = 0; i < images.size(); i++) {
-            int label = images.get(i).label();
-            if (label < 0 || label >= monitorClasses) {
+        for (ImageRecord r : images) {
+            if (r.label() < 0 || r.label() >= monitorClasses) {
                 throw new IllegalArgumentException("model.online-monitor needs labels in [0, " + monitorClasses
-                        + "), image " + images.get(i).id() + " has " + label);
+                        + "), image " + r.id() + " has " + r.label());
             }
-            onehot[i * monitorClasses + label] = 1f;
         }
-        return Nd4j.create(onehot, new long[]{images.size(), monitorClasses}, 'c');
+        return BatchLayout.oneHot(images.size(), monitorClasses, i -> images.get(i).label());
     }
 
     /** Normalised images as one [rows, C, H, W] array. */

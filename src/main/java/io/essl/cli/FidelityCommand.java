@@ -107,9 +107,10 @@ public class FidelityCommand implements Callable<Integer> {
         Charts.meanStd("Linear probe top-1 (fast protocol), mean ± std over " + seeds + " seed(s)", "top-1", bars, png);
         json.put("plot_png", png.getPath());
         Report.write(json, base, new File(out, "fidelity.json"));
-        String table = table(names, runs, baselines, seeds, png, recipeName, simclr ? "" : "-" + ssl.name());
+        String marker = simclr ? "" : "-" + ssl.name(); // SimCLR's study keeps the section it always had
+        String table = table(names, runs, baselines, seeds, png, recipeName, marker);
         System.out.println(table);
-        if (!results.isBlank()) writeSection(new File(results), table, simclr ? "" : "-" + ssl.name());
+        if (!results.isBlank()) writeSection(new File(results), table, marker);
         System.out.println(Report.line(json));
         return Main.OK;
     }

@@ -64,13 +64,13 @@ public class ModelCommand implements Callable<Integer> {
             parts.merge(part, EsslGraph.trainableParameters(v), Long::sum);
         }
         long total = parts.values().stream().mapToLong(Long::longValue).sum();
-        System.out.printf("%s: %s, width %s, %d input channel(s); features %d%n", SslMethod.of(m).displayName(m.lambda()),
+        System.out.printf("%s: %s, width %s, %d input channel(s); features %d%n", SslMethod.displayName(m),
                 m.backbone(), m.width(), channels,
                 EsslGraph.backboneSpec(m, channels).features());
         parts.forEach((k, v) -> System.out.printf("  %-14s %,14d%n", k, v));
         System.out.printf("  %-14s %,14d   (weights, biases, norm scales and shifts; no running statistics)%n", "total", total);
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("method", SslMethod.of(m).displayName(m.lambda()));
+        json.put("method", SslMethod.displayName(m));
         json.put("backbone", m.backbone());
         json.put("width", m.width());
         json.put("channels", channels);

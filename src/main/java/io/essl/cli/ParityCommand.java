@@ -211,10 +211,9 @@ public class ParityCommand implements Callable<Integer> {
     /** The PyTorch encoder's features (raw little-endian arrays) through our fast protocol, as ours went. */
     static LinearProbe.Result probePeer(SparkSession spark, EsslConfig conf, File dir) throws Exception {
         @SuppressWarnings("unchecked")
-        Map<String, Map<String, Map<String, Object>>> index = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readValue(new File(dir, "features.json"), Map.class);
-        Dataset<Row> train = features(spark, dir, index.get("splits").get("train")).cache();
-        Dataset<Row> test = features(spark, dir, index.get("splits").get("test"));
+        Map<String, Map<String, Object>> splits = (Map<String, Map<String, Object>>) readIndex(dir).get("splits");
+        Dataset<Row> train = features(spark, dir, splits.get("train")).cache();
+        Dataset<Row> test = features(spark, dir, splits.get("test"));
         LinearProbe.Result r = LinearProbe.fit(train, test, conf.probe(), conf.seed());
         train.unpersist();
         return r;

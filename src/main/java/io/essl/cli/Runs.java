@@ -131,7 +131,7 @@ final class Runs {
             report.put("pretrain.accuracy_png", accPng.getPath());
         }
         report.put("model.path", modelPath)
-                .put("pretrain.method", io.essl.model.SslMethod.of(conf.model()).displayName(conf.model().lambda()))
+                .put("pretrain.method", io.essl.model.SslMethod.displayName(conf.model()))
                 .put("pretrain.lambda", conf.model().lambda())
                 .put("pretrain.images", r.images())
                 .put("pretrain.workers", r.workers())

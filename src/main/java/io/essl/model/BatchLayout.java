@@ -53,9 +53,14 @@ public final class BatchLayout {
 
     /** One-hot [G*N, G]: row r is group element r % G. */
     public static INDArray groupLabels(long n, int g) {
-        float[] onehot = new float[(int) (n * g * g)];
-        for (int row = 0; row < n * g; row++) onehot[row * g + row % g] = 1f;
-        return Nd4j.create(onehot, new long[]{n * g, g}, 'c');
+        return oneHot((int) (n * g), g, row -> row % g);
+    }
+
+    /** One-hot [rows, k] with row r's 1 in column {@code label(r)} (in [0, k)). */
+    public static INDArray oneHot(int rows, int k, java.util.function.IntUnaryOperator label) {
+        float[] onehot = new float[rows * k];
+        for (int row = 0; row < rows; row++) onehot[row * k + label.applyAsInt(row)] = 1f;
+        return Nd4j.create(onehot, new long[]{rows, k}, 'c');
     }
 
     /** Labels 0 of a batch of {@code rows} view rows at this position of the run. */

@@ -29,6 +29,11 @@ public interface SslMethod {
         return s;
     }
 
+    /** A configured network's method as reports and model files name it: "SimSiam", "E-SimSiam" (lambda > 0). */
+    static String displayName(EsslConfig.Model m) {
+        return of(m).displayName(m.lambda());
+    }
+
     /** The config name. */
     String name();
 

@@ -20,7 +20,7 @@ public final class ModelMetadata {
     private static Map<String, Object> common(String format, EsslConfig conf, EsslGraph.Shape shape, Map<String, Object> provenance) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", format);
-        m.put("method", SslMethod.of(conf.model()).displayName(conf.model().lambda()));
+        m.put("method", SslMethod.displayName(conf.model()));
         m.put("lambda", conf.model().lambda());
         m.put("dataset", conf.data().name());
         m.put("input_shape", List.of(shape.channels(), shape.height(), shape.width()));

@@ -157,7 +157,7 @@ public final class PretrainJob {
         spark.setListeners(new StepListener());
 
         log.info("pre-training {} on {} images ({}x{}x{}), {} worker(s) x {} images/batch, {} step(s)/epoch x {} epoch(s), "
-                        + "lambda {}, base lr {} (scaled {}), strategy {}", io.essl.model.SslMethod.of(m).displayName(m.lambda()), count,
+                        + "lambda {}, base lr {} (scaled {}), strategy {}", io.essl.model.SslMethod.displayName(m), count,
                 shape.channels(), shape.height(), shape.width(), workers, n, stepsPerEpoch, t.epochs(), m.lambda(),
                 t.baseLr(), opt.peakLr(), t.strategy());
         List<KnnLog> knnLogs = new ArrayList<>();
@@ -225,9 +225,9 @@ public final class PretrainJob {
 
     /** The online monitor's classes: max label + 1 over the training images, all of which must be labelled. */
     private static int monitorClasses(JavaRDD<ImageRecord> images) {
-        int min = images.map(ImageRecord::label).min(java.util.Comparator.naturalOrder());
-        if (min < 0) throw new ConfigError("model.online-monitor needs labelled training images; these have none (set it false)");
-        return images.map(ImageRecord::label).max(java.util.Comparator.naturalOrder()) + 1;
+        org.apache.spark.util.StatCounter labels = images.mapToDouble(ImageRecord::label).stats(); // one pass: min and max
+        if (labels.min() < 0) throw new ConfigError("model.online-monitor needs labelled training images; these have none (set it false)");
+        return (int) labels.max() + 1;
     }
 
     /** One step's numbers to Spark's metrics system (what the progress line says, for the cluster's sinks). */
