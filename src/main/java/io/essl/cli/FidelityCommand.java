@@ -54,6 +54,11 @@ public class FidelityCommand implements Callable<Integer> {
             description = "Markdown file whose fidelity section is replaced (\"\" = none) (default: ${DEFAULT-VALUE}).")
     String results;
 
+    @Option(names = "--baselines", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Probe the raw-pixel and random-encoder baselines too (--no-baselines: the converged raw-pixel "
+                    + "probe takes 20-45 minutes on 2 cores; docs/results.md has them) (default: ${DEFAULT-VALUE}).")
+    boolean withBaselines;
+
     record Run(String method, long seed, double top1, double knnTop1, double seconds, long steps) {
     }
 
@@ -75,7 +80,7 @@ public class FidelityCommand implements Callable<Integer> {
         Map<String, Double> baselines = new LinkedHashMap<>();
         try (RunLock lock = RunLock.acquire(SparkContexts.hadoop(base.spark()), "bench fidelity", out.getPath());
              SparkSession spark = SparkContexts.start(base.spark())) {
-            try (ProbeData data = ProbeData.load(spark, base)) {
+            if (withBaselines) try (ProbeData data = ProbeData.load(spark, base)) {
                 baselines.put("raw pixels", ProbeJob.pixels(spark, base, data).probe().top1());
                 baselines.put("random encoder", ProbeJob.encoder(spark, base, data,
                         EsslGraph.randomEncoder(base.model(), shapeOf(data), base.seed()), "random encoder", false, null)
