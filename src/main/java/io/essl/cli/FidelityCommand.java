@@ -26,8 +26,8 @@ import java.util.concurrent.Callable;
 /**
  * The fidelity study: SimCLR (lambda 0) against E-SimCLR (lambda 0.4 with the spec's doubled learning rate) on
  * the recipe's data, several seeds each, each probed (fast protocol and kNN), with the raw-pixel and
- * random-encoder baselines; mean ± std as JSON, a Markdown table (also written into docs/results.md between
- * markers) and a PNG.
+ * random-encoder baselines (unless --no-baselines); mean ± std as JSON, a Markdown table (also written into
+ * docs/results.md between markers) and a PNG.
  */
 @Command(name = "fidelity", mixinStandardHelpOptions = true,
         description = "A method vs its E-variant (SimCLR vs E-SimCLR by default) over seeds on the recipe's data (default conf/fidelity.conf): mean ± std.")
@@ -80,11 +80,13 @@ public class FidelityCommand implements Callable<Integer> {
         Map<String, Double> baselines = new LinkedHashMap<>();
         try (RunLock lock = RunLock.acquire(SparkContexts.hadoop(base.spark()), "bench fidelity", out.getPath());
              SparkSession spark = SparkContexts.start(base.spark())) {
-            if (withBaselines) try (ProbeData data = ProbeData.load(spark, base)) {
-                baselines.put("raw pixels", ProbeJob.pixels(spark, base, data).probe().top1());
-                baselines.put("random encoder", ProbeJob.encoder(spark, base, data,
-                        EsslGraph.randomEncoder(base.model(), shapeOf(data), base.seed()), "random encoder", false, null)
-                        .probe().top1());
+            if (withBaselines) {
+                try (ProbeData data = ProbeData.load(spark, base)) {
+                    baselines.put("raw pixels", ProbeJob.pixels(spark, base, data).probe().top1());
+                    baselines.put("random encoder", ProbeJob.encoder(spark, base, data,
+                            EsslGraph.randomEncoder(base.model(), shapeOf(data), base.seed()), "random encoder", false, null)
+                            .probe().top1());
+                }
             }
             for (int s = 0; s < seeds; s++) {
                 for (String name : names) {
