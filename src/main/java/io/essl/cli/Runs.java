@@ -106,11 +106,11 @@ final class Runs {
             for (int i = 0; i < n; i++) {
                 PretrainJob.StepLog s = r.history().get(i);
                 steps[i] = s.step();
-                c[i] = s.contrastive();
+                c[i] = s.invariance();
                 g[i] = s.group();
                 lr[i] = s.learningRate();
             }
-            Charts.trainingCurves(steps, c, g, lr, png);
+            Charts.trainingCurves(steps, c, g, lr, io.essl.model.SslMethod.of(conf.model()).lossName(conf.model()), png);
             report.put("pretrain.curves_png", png.getPath());
             double[] acc = new double[n];
             double[] monitor = new double[n];
@@ -151,7 +151,8 @@ final class Runs {
                 .put("pretrain.first_loss", first(r))
                 .put("pretrain.last_loss", last(r))
                 .put("pretrain.knn_monitor", r.knnMonitor())
-                .put("pretrain.history", r.history());
+                .put("pretrain.history", r.history())
+                .put("loss.parts", lossParts(r, conf.model().lambda() > 0));
         return r;
     }
 
@@ -188,10 +189,28 @@ final class Runs {
         return parts(r.history().isEmpty() ? null : r.history().get(r.history().size() - 1));
     }
 
+    /**
+     * Per step, the parts the loss is made of: the method's invariance loss, the weighted group loss and the group
+     * head's accuracy (with lambda > 0), the online monitor's accuracy (with one).
+     */
+    private static List<Map<String, Object>> lossParts(PretrainJob.Result r, boolean withGroup) {
+        return r.history().stream().map(s -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("step", s.step());
+            m.put("invariance", s.invariance());
+            if (withGroup) {
+                m.put("group", s.group());
+                m.put("group_accuracy", s.groupAccuracy());
+            }
+            if (!Double.isNaN(s.monitorAccuracy())) m.put("online_monitor_accuracy", s.monitorAccuracy());
+            return m;
+        }).toList();
+    }
+
     private static Map<String, Double> parts(PretrainJob.StepLog s) {
         Map<String, Double> m = new LinkedHashMap<>();
         if (s != null) {
-            m.put("contrastive", s.contrastive());
+            m.put("invariance", s.invariance());
             m.put("group", s.group());
         }
         return m;

@@ -44,6 +44,9 @@ public interface SslMethod {
 
     String baseName();
 
+    /** The invariance loss as progress lines and curves name it ("NT-Xent", "negative cosine", ...). */
+    String lossName(EsslConfig.Model m);
+
     /** The reference's weight of the group loss with this base (ESSL-SPEC.md): what its E-recipes set. */
     double referenceLambda();
 
@@ -63,6 +66,10 @@ public interface SslMethod {
 
         public String baseName() {
             return "SimCLR";
+        }
+
+        public String lossName(EsslConfig.Model m) {
+            return m.loss().equals("ntxent") ? "NT-Xent" : "InfoNCE";
         }
 
         public double referenceLambda() {
@@ -88,6 +95,10 @@ public interface SslMethod {
 
         public String baseName() {
             return "SimSiam";
+        }
+
+        public String lossName(EsslConfig.Model m) {
+            return "negative cosine";
         }
 
         public double referenceLambda() {
@@ -131,6 +142,10 @@ public interface SslMethod {
 
         public String baseName() {
             return "Barlow Twins";
+        }
+
+        public String lossName(EsslConfig.Model m) {
+            return "cross-correlation";
         }
 
         public double referenceLambda() {

@@ -74,16 +74,16 @@ public final class Charts {
         save(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false), png, 760, 480);
     }
 
-    /** Loss parts per step (and the learning rate on a second axis). */
-    public static void trainingCurves(int[] steps, double[] contrastive, double[] group, double[] lr, File png)
-            throws IOException {
+    /** Loss parts per step (and the learning rate on a second axis); lossName names the invariance loss. */
+    public static void trainingCurves(int[] steps, double[] invariance, double[] group, double[] lr, String lossName,
+                                      File png) throws IOException {
         XYSeriesCollection losses = new XYSeriesCollection();
-        XYSeries c = new XYSeries("contrastive (NT-Xent)");
+        XYSeries c = new XYSeries("invariance (" + lossName + ")");
         XYSeries g = new XYSeries("rotation (lambda x CE)");
         XYSeries l = new XYSeries("learning rate");
         boolean anyGroup = false;
         for (int i = 0; i < steps.length; i++) {
-            c.add(steps[i], contrastive[i]);
+            c.add(steps[i], invariance[i]);
             g.add(steps[i], group[i]);
             l.add(steps[i], lr[i]);
             anyGroup |= group[i] != 0;

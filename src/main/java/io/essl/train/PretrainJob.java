@@ -1,5 +1,6 @@
 package io.essl.train;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import io.essl.augment.BatchBuilder;
 import io.essl.augment.FourFoldRotation;
 import io.essl.augment.ViewFactory;
@@ -9,6 +10,7 @@ import io.essl.data.ImageSource;
 import io.essl.data.ImageRecord;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
+import io.essl.model.SslMethod;
 import io.essl.optim.Optimisers;
 import io.essl.spark.TrainingMetrics;
 import org.apache.spark.api.java.JavaRDD;
@@ -47,9 +49,12 @@ public final class PretrainJob {
     public record KnnLog(int step, int epoch, double top1) {
     }
 
-    /** monitorAccuracy: the online linear monitor's (NaN without one; absent in metrics written before it, read as 0). */
-    public record StepLog(int step, int epoch, double contrastive, double group, double groupAccuracy,
-                          double learningRate, double imagesPerSecond, double monitorAccuracy) {
+    /**
+     * invariance: the method's loss ("contrastive" in metrics written before other methods existed, read as an
+     * alias); monitorAccuracy: the online linear monitor's (NaN without one; absent in older metrics, read as 0).
+     */
+    public record StepLog(int step, int epoch, @JsonAlias("contrastive") double invariance, double group,
+                          double groupAccuracy, double learningRate, double imagesPerSecond, double monitorAccuracy) {
     }
 
     private final EsslConfig conf;
@@ -111,6 +116,7 @@ public final class PretrainJob {
         int itersPerStep = t.averagingFrequency();
 
         boolean withGroup = m.lambda() > 0;
+        String lossName = SslMethod.of(m).lossName(m);
         FourFoldRotation group = new FourFoldRotation();
         int classes = m.onlineMonitor() ? monitorClasses(images) : 0;
         BatchBuilder builder = new BatchBuilder(new ViewFactory(conf.seed(), shape.height(), shape.view3Size(),
@@ -183,10 +189,10 @@ public final class PretrainJob {
                         double ips = perStep * n / stepSeconds;
                         double eta = elapsed / (global - resumedFrom) * (totalSteps - global);
                         if (t.maxSeconds() > 0) eta = Math.min(eta, Math.max(0, t.maxSeconds() - elapsed));
-                        history.add(new StepLog(global, epoch + 1, parts.contrastive(), parts.group(), parts.groupAccuracy(),
+                        history.add(new StepLog(global, epoch + 1, parts.invariance(), parts.group(), parts.groupAccuracy(),
                                 parts.learningRate(), ips, parts.monitorAccuracy()));
                         log.info(Progress.line(epoch + 1, t.epochs(), s + 1, stepsPerEpoch, global, totalSteps, parts,
-                                withGroup, ips, eta));
+                                lossName, withGroup, ips, eta));
                         publish(live, global, epoch + 1, parts, withGroup, ips, eta, source);
                         if (t.maxSeconds() > 0 && elapsed > t.maxSeconds() && global < totalSteps) {
                             log.warn("time limit of {} s reached after {} of {} steps: stopping", t.maxSeconds(), global, totalSteps);
@@ -235,8 +241,8 @@ public final class PretrainJob {
                                 double imagesPerSecond, double etaSeconds, ImageSource source) {
         live.set("step", step);
         live.set("epoch", epoch);
-        live.set("loss", parts.contrastive() + parts.group());
-        live.set("loss_invariance", parts.contrastive());
+        live.set("loss", parts.invariance() + parts.group());
+        live.set("loss_invariance", parts.invariance());
         live.set("loss_group", withGroup ? parts.group() : Double.NaN);
         live.set("group_accuracy", withGroup ? parts.groupAccuracy() : Double.NaN);
         live.set("online_monitor_accuracy", parts.monitorAccuracy());

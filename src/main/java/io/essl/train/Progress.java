@@ -2,18 +2,21 @@ package io.essl.train;
 
 import java.time.Duration;
 
-/** Formats one progress line per training step. */
+/**
+ * Formats one progress line per training step: the loss as the method's invariance part (named by its loss, e.g.
+ * "NT-Xent") plus the weighted group part.
+ */
 final class Progress {
     private Progress() {
     }
 
     static String line(int epoch, int epochs, int step, int stepsPerEpoch, int global, int total,
-                       StepMetrics.Parts parts, boolean withGroup, double imagesPerSecond, double etaSeconds) {
-        String group = withGroup ? String.format(" rotation %.4f (acc %.3f)", parts.group(), parts.groupAccuracy()) : "";
+                       StepMetrics.Parts parts, String lossName, boolean withGroup, double imagesPerSecond, double etaSeconds) {
+        String group = withGroup ? String.format(" + rotation %.4f (acc %.3f)", parts.group(), parts.groupAccuracy()) : "";
         String monitor = Double.isNaN(parts.monitorAccuracy()) ? "" : String.format(" | monitor acc %.3f", parts.monitorAccuracy());
-        return String.format("epoch %d/%d step %d/%d (%d/%d) loss %.4f = contrastive %.4f%s%s | lr %.5f | %.1f img/s | ETA %s",
-                epoch, epochs, step, stepsPerEpoch, global, total, parts.contrastive() + parts.group(),
-                parts.contrastive(), group, monitor, parts.learningRate(), imagesPerSecond, duration(etaSeconds));
+        return String.format("epoch %d/%d step %d/%d (%d/%d) loss %.4f = %s %.4f%s%s | lr %.5f | %.1f img/s | ETA %s",
+                epoch, epochs, step, stepsPerEpoch, global, total, parts.invariance() + parts.group(),
+                lossName, parts.invariance(), group, monitor, parts.learningRate(), imagesPerSecond, duration(etaSeconds));
     }
 
     static String duration(double seconds) {

@@ -37,7 +37,7 @@ public final class StepListener extends BaseTrainingListener implements Serializ
         StepMetrics metrics = StepMetrics.forCurrentTask();
         if (metrics == null) return;
         // DL4J adds the weight-decay term to the first output's score; remove it to report the loss alone.
-        double contrastive = g.getOutputLayer(0).score() - g.calcRegularizationScore(true);
+        double invariance = g.getOutputLayer(0).score() - g.calcRegularizationScore(true);
         double group = 0, accuracy = 0, monitor = Double.NaN;
         var outputs = g.getConfiguration().getNetworkOutputs();
         if (outputs.contains(EsslGraph.GROUP)) {
@@ -45,7 +45,7 @@ public final class StepListener extends BaseTrainingListener implements Serializ
             accuracy = lastAccuracy(g, EsslGraph.GROUP);
         }
         if (outputs.contains(EsslGraph.MONITOR)) monitor = lastAccuracy(g, EsslGraph.MONITOR);
-        metrics.add(contrastive, group, accuracy, monitor, NetworkUtils.getLearningRate(g, EsslGraph.FIRST_PROJECTOR_LAYER));
+        metrics.add(invariance, group, accuracy, monitor, NetworkUtils.getLearningRate(g, EsslGraph.FIRST_PROJECTOR_LAYER));
     }
 
     private static double lastAccuracy(ComputationGraph g, String output) {

@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class StepMetrics implements Serializable {
     private static final Map<Long, StepMetrics> BY_TASK = new ConcurrentHashMap<>();
 
-    private final DoubleAccumulator contrastive;
+    private final DoubleAccumulator invariance;
     private final DoubleAccumulator group;
     private final DoubleAccumulator groupAccuracy;
     private final DoubleAccumulator monitorAccuracy;
@@ -34,7 +34,7 @@ public final class StepMetrics implements Serializable {
     private final LongAccumulator batches;
 
     public StepMetrics(SparkContext sc) {
-        contrastive = sc.doubleAccumulator("contrastive loss");
+        invariance = sc.doubleAccumulator("invariance loss");
         group = sc.doubleAccumulator("rotation loss");
         groupAccuracy = sc.doubleAccumulator("rotation accuracy");
         monitorAccuracy = sc.doubleAccumulator("online monitor accuracy");
@@ -65,8 +65,8 @@ public final class StepMetrics implements Serializable {
         return task == null ? null : BY_TASK.get(task.taskAttemptId());
     }
 
-    void add(double contrastiveLoss, double groupLoss, double accuracy, double monitor, double lr) {
-        contrastive.add(contrastiveLoss);
+    void add(double invarianceLoss, double groupLoss, double accuracy, double monitor, double lr) {
+        invariance.add(invarianceLoss);
         group.add(groupLoss);
         groupAccuracy.add(accuracy);
         if (!Double.isNaN(monitor)) {
@@ -78,20 +78,20 @@ public final class StepMetrics implements Serializable {
     }
 
     /** Averages over the batches since the last drain. */
-    /** monitorAccuracy: the online linear monitor's, NaN without one. */
-    public record Parts(double contrastive, double group, double groupAccuracy, double monitorAccuracy, double learningRate,
+    /** invariance: the method's loss (SimCLR's contrastive, ...); monitorAccuracy: the online monitor's, NaN without one. */
+    public record Parts(double invariance, double group, double groupAccuracy, double monitorAccuracy, double learningRate,
                         long batches) {
     }
 
     /** On the driver, after a step: the step's averages, and a reset for the next. */
     public Parts drain() {
         long n = Math.max(1, batches.value());
-        Parts p = new Parts(contrastive.value() / n, group.value() / n, groupAccuracy.value() / n,
+        Parts p = new Parts(invariance.value() / n, group.value() / n, groupAccuracy.value() / n,
                 monitorBatches.value() == 0 ? Double.NaN : monitorAccuracy.value() / monitorBatches.value(),
                 learningRate.value() / n, batches.value());
         monitorAccuracy.reset();
         monitorBatches.reset();
-        contrastive.reset();
+        invariance.reset();
         group.reset();
         groupAccuracy.reset();
         learningRate.reset();

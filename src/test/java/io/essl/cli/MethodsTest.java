@@ -40,10 +40,19 @@ class MethodsTest {
         assertEquals(24, ((Number) checkpoint.get("step")).intValue());
         assertEquals(loaded.metadata().get("provenance"), checkpoint.get("provenance"));
         List<Double> invariance = new ArrayList<>(), group = new ArrayList<>(), accuracy = new ArrayList<>();
-        for (JsonNode s : r.at("/pretrain/history")) {
-            invariance.add(s.get("contrastive").asDouble());
-            group.add(s.get("group").asDouble());
-            accuracy.add(s.get("groupAccuracy").asDouble());
+        // the report's loss.parts: one entry per step, the group part and accuracy only where there is a group head
+        JsonNode parts = r.at("/loss/parts");
+        assertEquals(24, parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            JsonNode s = parts.get(i), h = r.at("/pretrain/history").get(i);
+            assertEquals(i + 1, s.get("step").asInt());
+            assertTrue(s.get("invariance").isNumber(), s.toString());
+            assertEquals(h.get("invariance").asDouble(), s.get("invariance").asDouble(), 0);
+            assertEquals(lambda > 0, s.has("group") && s.get("group").isNumber() && s.get("group_accuracy").isNumber(), s.toString());
+            assertFalse(s.has("online_monitor_accuracy"), "no monitor configured: " + s);
+            invariance.add(s.get("invariance").asDouble());
+            group.add(h.get("group").asDouble());
+            accuracy.add(lambda > 0 ? s.get("group_accuracy").asDouble() : h.get("groupAccuracy").asDouble());
         }
         double first = mean(invariance.subList(0, 4)), last = mean(invariance.subList(20, 24));
         System.out.printf("%s: invariance loss %.4f -> %.4f, late group accuracy %.3f%n", display, first, last,
@@ -75,10 +84,11 @@ class MethodsTest {
         assertEquals(Main.OK, Main.run(TestData.args("pretrain", sets, "--report", report.getPath())));
         JsonNode r = JSON.readTree(report);
         List<Double> monitor = new ArrayList<>();
-        for (JsonNode s : r.at("/pretrain/history")) {
-            assertTrue(s.get("monitorAccuracy").isNumber(), s.toString());
-            monitor.add(s.get("monitorAccuracy").asDouble());
+        for (JsonNode s : r.at("/loss/parts")) {
+            assertTrue(s.get("online_monitor_accuracy").isNumber(), s.toString());
+            monitor.add(s.get("online_monitor_accuracy").asDouble());
         }
+        assertEquals(24, monitor.size());
         double early = mean(monitor.subList(0, 4)), late = mean(monitor.subList(16, 24));
         System.out.printf("online monitor accuracy %.3f -> %.3f%n", early, late);
         // 10 classes: chance 0.1, with a standard error of 0.013 over the last 8 steps' 512 view-1 rows; measured

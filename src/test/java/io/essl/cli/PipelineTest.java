@@ -35,7 +35,7 @@ class PipelineTest {
         double lr = 0.02 * (2 * 32) / 256.0; // base-lr x global batch / 256
         int step = 0;
         for (JsonNode s : r.at("/pretrain/history")) {
-            contrastive.add(s.get("contrastive").asDouble());
+            contrastive.add(s.get("invariance").asDouble());
             group.add(s.get("group").asDouble());
             assertTrue(s.get("groupAccuracy").isNumber(), s.toString());
             accuracy.add(s.get("groupAccuracy").asDouble());

@@ -100,11 +100,11 @@ class LocalClusterIT {
         assertEquals(8, r.at("/train/steps_done").asInt());
         JsonNode h = r.at("/pretrain/history");
         assertEquals(8, h.size());
-        double first = (h.get(0).get("contrastive").asDouble() + h.get(1).get("contrastive").asDouble()
-                + h.get(2).get("contrastive").asDouble()) / 3;
-        double last = (h.get(5).get("contrastive").asDouble() + h.get(6).get("contrastive").asDouble()
-                + h.get(7).get("contrastive").asDouble()) / 3;
-        assertEquals(h.get(0).get("contrastive").asDouble(), r.at("/pretrain/first_loss/contrastive").asDouble(), 1e-12);
+        double first = (h.get(0).get("invariance").asDouble() + h.get(1).get("invariance").asDouble()
+                + h.get(2).get("invariance").asDouble()) / 3;
+        double last = (h.get(5).get("invariance").asDouble() + h.get(6).get("invariance").asDouble()
+                + h.get(7).get("invariance").asDouble()) / 3;
+        assertEquals(h.get(0).get("invariance").asDouble(), r.at("/pretrain/first_loss/invariance").asDouble(), 1e-12);
         // Measured in local mode with this recipe: 3.40 over steps 1-3, 3.08 over steps 6-8.
         assertTrue(last < first - 0.15, "the contrastive loss fell over the 8 steps: " + first + " -> " + last);
 
@@ -130,7 +130,7 @@ class LocalClusterIT {
             assertEquals(2, r.at("/spark/executors_used").asInt(), "tasks ran on both workers' executors");
             assertEquals(8, r.at("/train/steps_done").asInt());
             for (JsonNode s : r.at("/pretrain/history")) {
-                assertTrue(Double.isFinite(s.get("contrastive").asDouble()) && s.get("group").asDouble() > 0, s.toString());
+                assertTrue(Double.isFinite(s.get("invariance").asDouble()) && s.get("group").asDouble() > 0, s.toString());
             }
         }
     }
@@ -144,7 +144,7 @@ class LocalClusterIT {
         assertEquals(2, r.at("/spark/executors_used").asInt());
         assertEquals(8, r.at("/train/steps_done").asInt());
         for (JsonNode s : r.at("/pretrain/history")) {
-            assertTrue(Double.isFinite(s.get("contrastive").asDouble()) && s.get("contrastive").asDouble() > 0, s.toString());
+            assertTrue(Double.isFinite(s.get("invariance").asDouble()) && s.get("invariance").asDouble() > 0, s.toString());
         }
         assertTrue(Files.readString(log.toPath()).contains("strategy sharing"));
     }
@@ -233,7 +233,7 @@ class LocalClusterIT {
         for (int i = 0; i < 24; i++) {
             JsonNode s = history.get(i);
             assertEquals(i + 1, s.get("step").asInt());
-            double c = s.get("contrastive").asDouble();
+            double c = s.get("invariance").asDouble();
             // InfoNCE over 32 candidates: log(32) = 3.47 for uninformative embeddings; a diverging survivor leaves it
             assertTrue(Double.isFinite(c) && c > 1 && c < Math.log(32) + 0.5, "step " + (i + 1) + ": " + s);
         }

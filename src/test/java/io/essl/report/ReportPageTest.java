@@ -22,7 +22,7 @@ class ReportPageTest {
         File confusion = new File(dir, "r-confusion.png"), curves = new File(dir, "r-curves.png");
         Charts.confusion(new long[][]{{40, 10}, {5, 45}}, new String[]{"shirt", "coat"}, "Linear probe, top-1 0.85", confusion);
         Charts.trainingCurves(new int[]{1, 2, 3}, new double[]{4, 3.5, 3}, new double[]{1.4, 1.0, 0.8},
-                new double[]{1e-3, 1e-3, 5e-4}, curves);
+                new double[]{1e-3, 1e-3, 5e-4}, "NT-Xent", curves);
         EsslConfig conf = ConfigLoader.load(null, List.of("train.epochs=3", "model.width=0.25"));
         Report r = new Report().recipe(conf).put("command", "demo").put("provenance", Map.of("created", "2026-12-02T05:00:00Z",
                         "git_commit", "0123456789abcdef0123", "seed", 42))

@@ -58,7 +58,7 @@ class GradientSharingTest {
             // Whether the rotation head learns is asserted in PipelineTest (16 steps are too few to show it here).
             assertTrue(s.get("groupAccuracy").isNumber(), "rotation accuracy reported under sharing: " + s);
             assertEquals(0.4 * Math.log(4), s.get("group").asDouble(), 0.2, "lambda x rotation CE");
-            contrastive.add(s.get("contrastive").asDouble());
+            contrastive.add(s.get("invariance").asDouble());
         }
         double first = contrastive.subList(0, 4).stream().mapToDouble(d -> d).average().orElseThrow();
         double last = contrastive.subList(12, 16).stream().mapToDouble(d -> d).average().orElseThrow();
