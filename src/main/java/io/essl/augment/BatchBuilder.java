@@ -31,8 +31,10 @@ public final class BatchBuilder implements Serializable {
 
     public MultiDataSet build(List<ImageRecord> images, int epoch) {
         int n = images.size();
-        int g = views.group().size();
-        FloatImage[] v1 = new FloatImage[n], v2 = new FloatImage[n], v3 = new FloatImage[withGroup ? n * g : 0];
+        TransformationGroup group = views.group();
+        int k = withGroup ? views.groupRowsPerImage() : 0;
+        FloatImage[] v1 = new FloatImage[n], v2 = new FloatImage[n], v3 = new FloatImage[n * k];
+        int[] elements = new int[n * k];
         for (int i = 0; i < n; i++) {
             FloatImage[] v = withGroup
                     ? views.views(images.get(i), epoch, ViewFactory.VIEW1, ViewFactory.VIEW2, ViewFactory.VIEW3)
@@ -40,13 +42,18 @@ public final class BatchBuilder implements Serializable {
             v1[i] = v[0];
             v2[i] = v[1];
             if (withGroup) {
-                for (int e = 0; e < g; e++) v3[g * i + e] = views.group().apply(e, v[2]);
+                int[] shown = views.groupElements(images.get(i).id(), epoch);
+                for (int e = 0; e < k; e++) {
+                    elements[k * i + e] = shown[e];
+                    v3[k * i + e] = group.apply(shown[e], v[2]);
+                }
             }
         }
         FloatImage[] pairs = new FloatImage[2 * n];
         System.arraycopy(v1, 0, pairs, 0, n);
         System.arraycopy(v2, 0, pairs, n, n);
-        return BatchLayout.of(stack(pairs), withGroup ? stack(v3) : null, g, monitorClasses > 0 ? classes(images) : null);
+        return BatchLayout.of(stack(pairs), withGroup ? stack(v3) : null, withGroup ? group.size() : 0,
+                withGroup ? elements : null, monitorClasses > 0 ? classes(images) : null);
     }
 
     /** One-hot class labels of the images (view 1's rows, in order). */

@@ -3,6 +3,11 @@ package io.essl.augment;
 /** The four rotations by 0, 90, 180 and 270 degrees counter-clockwise (torch.rot90 with k = element). */
 public final class FourFoldRotation implements TransformationGroup {
     @Override
+    public String name() {
+        return "rot4";
+    }
+
+    @Override
     public int size() {
         return 4;
     }

@@ -1,6 +1,6 @@
 package io.essl.cli;
 
-import io.essl.augment.FourFoldRotation;
+import io.essl.augment.Groups;
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.EsslGraph;
@@ -32,6 +32,9 @@ public class ModelCommand implements Callable<Integer> {
     @Option(names = "--method", description = "simclr, simsiam or barlow-twins (default: the recipe's).")
     String method;
 
+    @Option(names = "--group", description = "The group head's transformation group, e.g. rot4, hflip, jigsaw (default: the recipe's).")
+    String group;
+
     @Option(names = "--width", description = "Channel multiplier, 1.0 = the paper's network (default: the recipe's).")
     Double width;
 
@@ -47,11 +50,13 @@ public class ModelCommand implements Callable<Integer> {
         if (backbone != null) sets.add("model.backbone=" + backbone);
         if (width != null) sets.add("model.width=" + width);
         if (method != null) sets.add("model.method=" + method);
+        if (group != null) sets.add("model.group=" + group);
         EsslConfig conf = ConfigLoader.load(common.config, sets);
         EsslConfig.Model m = conf.model();
+        int groupSize = Groups.sizeOf(m, conf.seed());
         EsslGraph.Shape shape = new EsslGraph.Shape(channels, size, size, conf.augment().view3Size(size));
         Optimisers.Optimisation opt = Optimisers.of(conf.train(), conf.train().batchSize(), 0, 1);
-        ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(m, shape, new FourFoldRotation().size(), opt,
+        ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(m, shape, groupSize, opt,
                 conf.seed(), DataType.FLOAT));
         g.init();
         Map<String, Long> parts = new LinkedHashMap<>();
@@ -64,8 +69,8 @@ public class ModelCommand implements Callable<Integer> {
             parts.merge(part, EsslGraph.trainableParameters(v), Long::sum);
         }
         long total = parts.values().stream().mapToLong(Long::longValue).sum();
-        System.out.printf("%s: %s, width %s, %d input channel(s); features %d%n", SslMethod.displayName(m),
-                m.backbone(), m.width(), channels,
+        System.out.printf("%s: %s, width %s, %d input channel(s), group %s (%d elements); features %d%n",
+                SslMethod.displayName(m), m.backbone(), m.width(), channels, Groups.nameOf(m), groupSize,
                 EsslGraph.backboneSpec(m, channels).features());
         parts.forEach((k, v) -> System.out.printf("  %-14s %,14d%n", k, v));
         System.out.printf("  %-14s %,14d   (weights, biases, norm scales and shifts; no running statistics)%n", "total", total);
@@ -73,6 +78,8 @@ public class ModelCommand implements Callable<Integer> {
         json.put("method", SslMethod.displayName(m));
         json.put("backbone", m.backbone());
         json.put("width", m.width());
+        json.put("group", Groups.nameOf(m));
+        json.put("group_size", groupSize);
         json.put("channels", channels);
         json.put("features", EsslGraph.backboneSpec(m, channels).features());
         json.put("backbone_parameters", parts.getOrDefault("backbone", 0L));

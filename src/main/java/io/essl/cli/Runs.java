@@ -5,7 +5,7 @@ import io.essl.config.EsslConfig;
 import io.essl.data.ImageSource;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
-import io.essl.augment.FourFoldRotation;
+import io.essl.augment.Groups;
 import io.essl.probe.ProbeData;
 import io.essl.probe.ProbeJob;
 import io.essl.report.Charts;
@@ -33,6 +33,7 @@ final class Runs {
     /** Everything that can be checked without Spark: data files exist, output folder can be created. */
     static void preflight(EsslConfig conf) {
         ImageSource.of(conf.data()).checkExists(io.essl.spark.SparkContexts.hadoop(conf.spark()));
+        Groups.of(conf.model(), conf.seed()); // model.group, group-size, group-samples against each other and lambda
         File out = new File(conf.output().dir());
         if (!out.isDirectory() && !out.mkdirs()) throw new ConfigError("cannot create output folder " + out);
     }
@@ -133,6 +134,8 @@ final class Runs {
         report.put("model.path", modelPath)
                 .put("pretrain.method", io.essl.model.SslMethod.displayName(conf.model()))
                 .put("pretrain.lambda", conf.model().lambda())
+                .put("pretrain.group", Groups.nameOf(conf.model()))
+                .put("pretrain.group_size", Groups.sizeOf(conf.model(), conf.seed()))
                 .put("pretrain.images", r.images())
                 .put("pretrain.workers", r.workers())
                 .put("train.strategy", conf.train().strategy())

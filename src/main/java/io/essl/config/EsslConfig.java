@@ -46,7 +46,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
     public record Model(String backbone, double width, boolean zeroInitResidual, int[] projector,
                         boolean projectorLastBnAffine, int[] rotationHead, int rotationBottleneck, String loss,
                         double temperature, double lambda, String method, int[] predictor, double barlowOffDiagonal,
-                        boolean onlineMonitor)
+                        boolean onlineMonitor, String group, int groupSize, int groupSamples)
             implements Serializable {
     }
 
@@ -116,7 +116,9 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                 m.bool("zero-init-residual"), m.ints("projector", 1), m.bool("projector-last-bn-affine"),
                 m.ints("rotation-head", 1), m.integer("rotation-bottleneck", 0), m.oneOf("loss", "infonce", "ntxent"),
                 m.num("temperature", 0.01, 100), m.num("lambda", 0, 100), m.oneOf("method", "simclr", "simsiam", "barlow-twins"),
-                m.ints("predictor", 1), m.num("barlow-off-diagonal", 0, 1), m.bool("online-monitor"));
+                m.ints("predictor", 1), m.num("barlow-off-diagonal", 0, 1), m.bool("online-monitor"),
+                m.oneOf("group", "rot4", "hflip", "vflip", "invert", "grayscale", "jigsaw", "translate-half", "none"),
+                m.integer("group-size", 0), m.integer("group-samples", 0));
         if (model.projector().length == 0) {
             throw new ConfigError("bad value for key essl.model.projector: needs at least one layer size");
         }

@@ -9,12 +9,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  * <li>features 0, {@link EsslGraph#INPUT}: [2N, C, S, S], view 1 of images 0..N-1, then view 2 of the same images
  * (row i and row i + N are one image's two views);</li>
- * <li>features 1, {@link EsslGraph#GROUP_INPUT} (only with the group head): [G*N, C, S3, S3], row G*i + g is
- * view 3 of image i under group element g;</li>
+ * <li>features 1, {@link EsslGraph#GROUP_INPUT} (only with the group head): [k*N, C, S3, S3], rows k*i .. k*i + k - 1
+ * are view 3 of image i under k group elements: all G in order (k = G, row G*i + g under element g), or k of them
+ * ({@code model.group-samples});</li>
  * <li>labels 0, the invariance output's, which the losses ignore: [2N, 1] zeros as built, [2N, 2] once stamped
  * with the batch's position in the run (global iteration, epoch) on every row, which {@code train.StepListener}
  * puts on the network before the updater reads its schedule (an unstamped batch leaves the network's counts);</li>
- * <li>labels 1 (only with the group head): one-hot [G*N, G], row r is element r % G;</li>
+ * <li>labels 1 (only with the group head): one-hot [k*N, G], each row its element (r % G when k = G);</li>
  * <li>last labels (only with the online monitor): one-hot [N, K] classes of the images, for view 1's rows.</li>
  * </ul>
  * Both views of an image are always in one batch, so a pair is never split across workers. Built by
@@ -32,28 +33,31 @@ public final class BatchLayout {
      * {@code classes} null without the monitor. It has no position until {@link #stamp}.
      */
     public static MultiDataSet of(INDArray views, INDArray groupViews, int groupSize, INDArray classes) {
+        int[] all = groupViews == null ? null : java.util.stream.IntStream.range(0, (int) groupViews.size(0))
+                .map(r -> r % groupSize).toArray();
+        return of(views, groupViews, groupSize, all, classes);
+    }
+
+    /** As above, view 3's row r under group element {@code elements[r]} (k rows per image, any k >= 1). */
+    public static MultiDataSet of(INDArray views, INDArray groupViews, int groupSize, int[] elements, INDArray classes) {
         long rows = views.size(0);
         if (rows % 2 != 0) throw new IllegalArgumentException("views need 2N rows (two per image), got " + rows);
         long n = rows / 2;
         java.util.List<INDArray> features = new java.util.ArrayList<>(java.util.List.of(views));
         java.util.List<INDArray> labels = new java.util.ArrayList<>(java.util.List.of(Nd4j.zeros(rows, 1)));
         if (groupViews != null) {
-            if (groupViews.size(0) != groupSize * n) {
-                throw new IllegalArgumentException("group views need G*N = " + groupSize * n + " rows, got " + groupViews.size(0));
+            if (groupViews.size(0) % n != 0 || elements.length != groupViews.size(0)) {
+                throw new IllegalArgumentException("group views need k*N rows (N = " + n + ") and one element each, got "
+                        + groupViews.size(0) + " rows and " + elements.length + " elements");
             }
             features.add(groupViews);
-            labels.add(groupLabels(n, groupSize));
+            labels.add(oneHot(elements.length, groupSize, r -> elements[r]));
         }
         if (classes != null) {
             if (classes.size(0) != n) throw new IllegalArgumentException("class labels need N = " + n + " rows, got " + classes.size(0));
             labels.add(classes);
         }
         return new org.nd4j.linalg.dataset.MultiDataSet(features.toArray(INDArray[]::new), labels.toArray(INDArray[]::new));
-    }
-
-    /** One-hot [G*N, G]: row r is group element r % G. */
-    public static INDArray groupLabels(long n, int g) {
-        return oneHot((int) (n * g), g, row -> row % g);
     }
 
     /** One-hot [rows, k] with row r's 1 in column {@code label(r)} (in [0, k)). */

@@ -24,10 +24,10 @@ import java.util.List;
  * The one definition of the E-SSL network, used by training, probing and tests alike.
  * <pre>
  * "views" [2N rows, crop size] ---+
- * "group_views" [G*N rows, view-3 size] --> "backbone" (one ResNet, shared weights) -> features [2N + G*N rows]
+ * "group_views" [k*N rows, view-3 size] --> "backbone" (one ResNet, shared weights) -> features [2N + k*N rows]
  *   rows 0..2N  -> the SSL method's parts ({@link SslMethod}: projector, predictor) -> "contrastive", the
  *                  invariance loss (SimCLR's InfoNCE/NT-Xent, SimSiam's negative cosine, Barlow Twins')
- *   rows 2N..   -> rotation head (Linear + LayerNorm + ReLU ..., [bottleneck Linear + LayerNorm], Linear -> G)
+ *   rows 2N..   -> group head (Linear + LayerNorm + ReLU ..., [bottleneck Linear + LayerNorm], Linear -> G)
  *                  -> "group" (lambda x cross-entropy)
  * </pre>
  * With lambda = 0 the group input and branch are absent and the graph is the plain method (SimCLR, ...).
@@ -74,21 +74,22 @@ public final class EsslGraph {
         int features = spec.features();
         String projectorIn = BACKBONE;
         if (withGroup) {
-            if (groupSize % 2 != 0) throw new IllegalArgumentException("group size must be even, got " + groupSize);
             b.addInputs(GROUP_INPUT);
             types.add(InputType.convolutional(in.view3Size(), in.view3Size(), in.channels()));
             b.addVertex(BACKBONE, new SharedBackbone(backbone, 2, features), INPUT, GROUP_INPUT);
-            // Feature rows come in chunks of 2N: chunk 0 the contrastive pair, chunks 1..G/2 the group views.
-            int chunks = 1 + groupSize / 2;
-            String[] groupChunks = new String[chunks - 1];
-            b.addVertex("rows_contrastive", new UnstackVertex(0, chunks), BACKBONE);
-            for (int k = 1; k < chunks; k++) {
-                groupChunks[k - 1] = "rows_group_" + k;
-                b.addVertex(groupChunks[k - 1], new UnstackVertex(k, chunks), BACKBONE);
+            // Feature rows come in chunks of N: chunks 0 and 1 the two views, then the k view-3 rows per image
+            // (k = G, or model.group-samples), which works for any G and k, odd ones too.
+            int k = m.groupSamples() > 0 ? m.groupSamples() : groupSize;
+            int chunks = 2 + k;
+            String[] chunk = new String[chunks];
+            for (int c = 0; c < chunks; c++) {
+                chunk[c] = "rows_" + c;
+                b.addVertex(chunk[c], new UnstackVertex(c, chunks), BACKBONE);
             }
-            b.addVertex("rows_group", new StackVertex(), groupChunks);
+            b.addVertex("rows_contrastive", new StackVertex(), chunk[0], chunk[1]);
+            b.addVertex("rows_group", new StackVertex(), java.util.Arrays.copyOfRange(chunk, 2, chunks));
             projectorIn = "rows_contrastive";
-            groupHead(b, m, features, groupSize, "rows_group");
+            groupHead(b, m, features, groupSize, k, "rows_group");
         } else {
             b.addVertex(BACKBONE, new SharedBackbone(backbone, 1, features), INPUT);
         }
@@ -217,7 +218,7 @@ public final class EsslGraph {
 
     /** Linear + LayerNorm + ReLU per entry of model.rotation-head, an optional Linear + LayerNorm bottleneck, Linear -> G. */
     private static void groupHead(ComputationGraphConfiguration.GraphBuilder b, EsslConfig.Model m, int in, int groupSize,
-                                  String x) {
+                                  int rowsPerImage, String x) {
         int[] hidden = m.rotationHead();
         for (int i = 0; i < hidden.length; i++) {
             b.addLayer("group_fc" + (i + 1), NormedDenseLayer.of(in, hidden[i], Activation.RELU), x);
@@ -230,8 +231,8 @@ public final class EsslGraph {
             in = m.rotationBottleneck();
         }
         // DL4J divides the graph's gradient by the first output's rows (2N), each output's score by its own rows
-        // (G*N): scaling this output's gradient by 2N / (G*N) = 2/G makes score and gradient agree (tested).
-        b.addLayer(GROUP, new OutputLayer.Builder(new GroupCrossEntropy(m.lambda(), 2.0 / groupSize))
+        // (k*N): scaling this output's gradient by 2N / (k*N) = 2/k makes score and gradient agree (tested).
+        b.addLayer(GROUP, new OutputLayer.Builder(new GroupCrossEntropy(m.lambda(), 2.0 / rowsPerImage))
                 .nIn(in).nOut(groupSize).activation(Activation.IDENTITY).build(), x);
     }
 }

@@ -22,6 +22,8 @@ public final class ModelMetadata {
         m.put("format", format);
         m.put("method", SslMethod.displayName(conf.model()));
         m.put("lambda", conf.model().lambda());
+        m.put("group", io.essl.augment.Groups.nameOf(conf.model()));
+        m.put("group_size", io.essl.augment.Groups.sizeOf(conf.model(), conf.seed()));
         m.put("dataset", conf.data().name());
         m.put("input_shape", List.of(shape.channels(), shape.height(), shape.width()));
         m.put("view3_size", shape.view3Size());

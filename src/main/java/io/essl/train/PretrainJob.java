@@ -2,7 +2,8 @@ package io.essl.train;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 import io.essl.augment.BatchBuilder;
-import io.essl.augment.FourFoldRotation;
+import io.essl.augment.Groups;
+import io.essl.augment.TransformationGroup;
 import io.essl.augment.ViewFactory;
 import io.essl.config.ConfigError;
 import io.essl.config.EsslConfig;
@@ -117,15 +118,18 @@ public final class PretrainJob {
 
         boolean withGroup = m.lambda() > 0;
         String lossName = SslMethod.of(m).lossName(m);
-        FourFoldRotation group = new FourFoldRotation();
+        TransformationGroup group = withGroup ? Groups.of(m, conf.seed()) : null;
+        if (withGroup) group.checkView3(shape.channels(), shape.view3Size());
         int classes = m.onlineMonitor() ? monitorClasses(images) : 0;
-        BatchBuilder builder = new BatchBuilder(new ViewFactory(conf.seed(), shape.height(), shape.view3Size(),
-                conf.augment(), conf.data().mean(), conf.data().std(), group), withGroup, classes);
+        ViewFactory views = new ViewFactory(conf.seed(), shape.height(), shape.view3Size(), conf.augment(),
+                conf.data().mean(), conf.data().std(), group, m.groupSamples());
+        if (withGroup) log.info("view 3: {}", views.view3Pipeline());
+        BatchBuilder builder = new BatchBuilder(views, withGroup, classes);
         int rows = 2 * n; // DL4J's minibatch size of a batch: the rows of its first input
 
         Optimisers.Optimisation opt = Optimisers.of(t, workers * n, t.warmupEpochs() * stepsPerEpoch * itersPerStep,
                 totalSteps * itersPerStep);
-        ComputationGraph graph = new ComputationGraph(EsslGraph.pretraining(m, shape, group.size(), classes, opt, conf.seed(),
+        ComputationGraph graph = new ComputationGraph(EsslGraph.pretraining(m, shape, withGroup ? group.size() : 0, classes, opt, conf.seed(),
                 DataType.FLOAT));
         graph.init();
         Checkpoints checkpoints = new Checkpoints(Checkpoints.dirOf(conf), t.checkpointKeep(), sc.hadoopConfiguration());

@@ -39,15 +39,20 @@ class EsslGraphGradientTest {
 
     static EsslConfig.Model tinyModel(double lambda, String loss, String method) {
         return new EsslConfig.Model("resnet18-small", 1.0 / 32, true, new int[]{6, 4}, false, new int[]{5}, 3, loss,
-                0.5, lambda, method, new int[]{3}, 0.0051, false);
+                0.5, lambda, method, new int[]{3}, 0.0051, false, "rot4", 0, 0);
     }
 
     static ComputationGraph graph(EsslConfig.Model m) {
+        return graph(m, 4);
+    }
+
+    /** The E-SSL graph with a group head over {@code groupSize} elements. */
+    static ComputationGraph graph(EsslConfig.Model m, int groupSize) {
         // oneDNN has no double-precision kernels: check DL4J's own implementation of every layer.
         System.setProperty(HELPERS, "true");
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         Optimisers.Optimisation none = new Optimisers.Optimisation(new NoOp(), List.of(), List.of(), null, 0);
-        ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(m, SHAPE, 4, none, 12345, DataType.DOUBLE));
+        ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(m, SHAPE, groupSize, none, 12345, DataType.DOUBLE));
         g.init();
         // Zero-initialised residual scales would hide the residual branches' gradients: randomise them.
         g.params().addi(Nd4j.rand(DataType.DOUBLE, g.params().shape()).subi(0.5).muli(0.2));
@@ -55,16 +60,42 @@ class EsslGraphGradientTest {
     }
 
     static INDArray[] batch(int n, long seed) {
+        return batch(n, 4, seed);
+    }
+
+    /** Views 1 and 2 of n images and {@code rowsPerImage} view-3 rows of each. */
+    static INDArray[] batch(int n, int rowsPerImage, long seed) {
         Nd4j.getRandom().setSeed(seed);
         INDArray views = Nd4j.rand(DataType.DOUBLE, 2L * n, 1, 6, 6).subi(0.5);
-        INDArray group = Nd4j.rand(DataType.DOUBLE, 4L * n, 1, 4, 4).subi(0.5);
+        INDArray group = Nd4j.rand(DataType.DOUBLE, (long) rowsPerImage * n, 1, 4, 4).subi(0.5);
         return new INDArray[]{views, group};
     }
 
     static INDArray[] labels(int n) {
-        INDArray groupLabels = Nd4j.zeros(DataType.DOUBLE, 4L * n, 4);
-        for (int i = 0; i < 4 * n; i++) groupLabels.putScalar(i, i % 4, 1.0);
+        return labels(n, 4, 4);
+    }
+
+    /** Row r of view 3 labelled element (r * 7) % groupSize: every element, in an order unlike the rows'. */
+    static INDArray[] labels(int n, int groupSize, int rowsPerImage) {
+        INDArray groupLabels = Nd4j.zeros(DataType.DOUBLE, (long) rowsPerImage * n, groupSize);
+        for (int i = 0; i < rowsPerImage * n; i++) groupLabels.putScalar(i, (i * 7) % groupSize, 1.0);
         return new INDArray[]{Nd4j.zeros(DataType.DOUBLE, 2L * n, 1), groupLabels};
+    }
+
+    static EsslConfig.Model withGroup(EsslConfig.Model p, String group, int groupSize, int samples) {
+        return new EsslConfig.Model(p.backbone(), p.width(), p.zeroInitResidual(), p.projector(), p.projectorLastBnAffine(),
+                p.rotationHead(), p.rotationBottleneck(), p.loss(), p.temperature(), p.lambda(), p.method(), p.predictor(),
+                p.barlowOffDiagonal(), p.onlineMonitor(), group, groupSize, samples);
+    }
+
+    /** Any group size, odd ones too, and k view-3 rows per image out of G (model.group-samples). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"2, 0", "3, 0", "24, 0", "24, 3"})
+    void fullGraphPassesGradientCheckForAnyGroupSizeAndSamples(int groupSize, int samples) {
+        ComputationGraph g = graph(withGroup(tinyModel(0.7, "infonce"), "jigsaw", 0, samples), groupSize);
+        int k = samples > 0 ? samples : groupSize;
+        assertEquals(groupSize, g.getLayer(EsslGraph.GROUP).getParam("b").length());
+        assertPasses(GraphGradientCheck.run(g, batch(3, k, 7), labels(3, groupSize, k), 1e-6, 1e-3, 1e-8, 6));
     }
 
     @Test
@@ -134,7 +165,7 @@ class EsslGraphGradientTest {
         EsslConfig.Model plain = tinyModel(0.7, "infonce"), monitored = new EsslConfig.Model(plain.backbone(), plain.width(),
                 plain.zeroInitResidual(), plain.projector(), plain.projectorLastBnAffine(), plain.rotationHead(),
                 plain.rotationBottleneck(), plain.loss(), plain.temperature(), plain.lambda(), plain.method(), plain.predictor(),
-                plain.barlowOffDiagonal(), true);
+                plain.barlowOffDiagonal(), true, plain.group(), plain.groupSize(), plain.groupSamples());
         ComputationGraph without = graph(plain);
         Optimisers.Optimisation none = new Optimisers.Optimisation(new NoOp(), List.of(), List.of(), null, 0);
         ComputationGraph with = new ComputationGraph(EsslGraph.pretraining(monitored, SHAPE, 4, 3, none, 12345, DataType.DOUBLE));
@@ -185,13 +216,16 @@ class EsslGraphGradientTest {
                 + r.failures().subList(0, Math.min(5, r.failures().size())));
     }
 
-    @Test
-    void reportedScoreIsContrastivePlusLambdaTimesMeanCrossEntropy() {
+    /** The loss is exactly invariance + lambda x mean CE over the group rows, for any G and k rows per image. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"4, 4", "2, 2", "3, 3", "24, 24", "24, 5"})
+    void reportedScoreIsContrastivePlusLambdaTimesMeanCrossEntropy(int groupSize, int rowsPerImage) {
         int n = 2;
         double lambda = 0.7;
-        ComputationGraph g = graph(tinyModel(lambda, "infonce"));
-        INDArray[] x = batch(n, 4);
-        INDArray[] y = labels(n);
+        ComputationGraph g = graph(withGroup(tinyModel(lambda, "infonce"), "jigsaw", 0,
+                rowsPerImage == groupSize ? 0 : rowsPerImage), groupSize);
+        INDArray[] x = batch(n, rowsPerImage, 4);
+        INDArray[] y = labels(n, groupSize, rowsPerImage);
         g.setInputs(x);
         g.setLabels(y);
         g.computeGradientAndScore();
@@ -201,12 +235,14 @@ class EsslGraphGradientTest {
         INDArray logits = acts.get(EsslGraph.GROUP);
         double contrastive = new InfoNceLoss(0.5).computeScore(null, z, new ActivationIdentity(), null, true);
         double ce = 0;
-        for (int i = 0; i < 4 * n; i++) {
+        int rows = rowsPerImage * n;
+        assertEquals(rows, logits.rows());
+        for (int i = 0; i < rows; i++) {
             INDArray row = logits.getRow(i);
             double max = row.maxNumber().doubleValue();
             double lse = Math.log(Transforms.exp(row.sub(max)).sumNumber().doubleValue()) + max;
-            ce += lse - row.getDouble(i % 4);
+            ce += lse - row.getDouble(y[1].getRow(i).argMax().getInt(0));
         }
-        assertEquals(contrastive + lambda * ce / (4 * n), g.score(), 1e-6);
+        assertEquals(contrastive + lambda * ce / rows, g.score(), 1e-6);
     }
 }

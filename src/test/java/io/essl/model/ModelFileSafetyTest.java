@@ -50,7 +50,7 @@ class ModelFileSafetyTest {
 
     private static ComputationGraph graph() {
         EsslConfig.Model m = new EsslConfig.Model("resnet18-small", 1.0 / 16, false, new int[]{16, 8}, false,
-                new int[]{16}, 0, "infonce", 0.5, 0.4, "simclr", new int[]{512}, 0.0051, false);
+                new int[]{16}, 0, "infonce", 0.5, 0.4, "simclr", new int[]{512}, 0.0051, false, "rot4", 0, 0);
         Optimisers.Optimisation opt = new Optimisers.Optimisation(new Adam(1e-3), List.of(), List.of(), null, 1e-3);
         ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(m, new EsslGraph.Shape(1, 12, 12, 6), 4, opt, 1,
                 DataType.FLOAT));

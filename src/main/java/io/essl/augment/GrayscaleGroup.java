@@ -1,0 +1,39 @@
+package io.essl.augment;
+
+import io.essl.config.ConfigError;
+
+import java.util.Set;
+
+/** {identity, grayscale} (the ITU-R 601 luma replicated to the three channels): only for colour images. */
+public final class GrayscaleGroup implements TransformationGroup {
+    @Override
+    public String name() {
+        return "grayscale";
+    }
+
+    @Override
+    public int size() {
+        return 2;
+    }
+
+    @Override
+    public FloatImage apply(int element, FloatImage img) {
+        if (element == 0) return img;
+        if (element != 1) throw new IllegalArgumentException("grayscale element " + element);
+        return Grayscale.apply(img);
+    }
+
+    /** A randomly grayed view 3 would carry the "grayscale" label's evidence without the label. */
+    @Override
+    public Set<Augmentation> conflicts() {
+        return Set.of(Augmentation.GRAYSCALE);
+    }
+
+    @Override
+    public void checkView3(int channels, int size) {
+        if (channels != 3) {
+            throw new ConfigError("bad value for key essl.model.group: grayscale needs colour images (3 channels), these have "
+                    + channels + ": its two elements would be the same picture");
+        }
+    }
+}

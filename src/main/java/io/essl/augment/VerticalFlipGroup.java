@@ -1,0 +1,33 @@
+package io.essl.augment;
+
+/** {identity, mirror top-bottom}: breaks the upright orientation of natural images, as rotation does. */
+public final class VerticalFlipGroup implements TransformationGroup {
+    @Override
+    public String name() {
+        return "vflip";
+    }
+
+    @Override
+    public int size() {
+        return 2;
+    }
+
+    @Override
+    public FloatImage apply(int element, FloatImage img) {
+        return switch (element) {
+            case 0 -> img;
+            case 1 -> vertical(img);
+            default -> throw new IllegalArgumentException("vflip element " + element);
+        };
+    }
+
+    /** out[c][y][x] = in[c][h - 1 - y][x]. */
+    static FloatImage vertical(FloatImage img) {
+        int c = img.channels(), h = img.height(), w = img.width();
+        float[] out = new float[img.data().length];
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < h; y++) System.arraycopy(img.data(), (ch * h + h - 1 - y) * w, out, (ch * h + y) * w, w);
+        }
+        return new FloatImage(c, h, w, out);
+    }
+}
