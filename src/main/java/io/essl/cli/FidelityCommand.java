@@ -1,5 +1,6 @@
 package io.essl.cli;
 
+import io.essl.augment.Groups;
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.EsslGraph;
@@ -24,10 +25,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The fidelity study: SimCLR (lambda 0) against E-SimCLR (lambda 0.4 with the spec's doubled learning rate) on
- * the recipe's data, several seeds each, each probed (fast protocol and kNN), with the raw-pixel and
- * random-encoder baselines (unless --no-baselines); mean ± std as JSON, a Markdown table (also written into
- * docs/results.md between markers) and a PNG.
+ * The fidelity study: a method (lambda 0) against its E-variant (SimCLR: lambda 0.4 with the spec's doubled learning
+ * rate) on the recipe's data, several seeds each, each probed (fast protocol and kNN), with the raw-pixel and
+ * random-encoder baselines (unless --no-baselines); with --groups, one E-variant per transformation group against
+ * the one baseline. Mean ± std as JSON, a Markdown table (also written into docs/results.md between markers) and a PNG.
  */
 @Command(name = "fidelity", mixinStandardHelpOptions = true,
         description = "A method vs its E-variant (SimCLR vs E-SimCLR by default) over seeds on the recipe's data (default conf/fidelity.conf): mean ± std.")
@@ -50,6 +51,10 @@ public class FidelityCommand implements Callable<Integer> {
             + "reference's for the other methods: 0.08 SimSiam, 8 Barlow Twins).")
     Double lambda;
 
+    @Option(names = "--groups", split = ",", paramLabel = "G[,G...]",
+            description = "The group study: one baseline (lambda 0) and one E-variant per group, e.g. rot4,hflip,vflip,invert,jigsaw.")
+    List<String> groups;
+
     @Option(names = "--results", defaultValue = "docs/results.md",
             description = "Markdown file whose fidelity section is replaced (\"\" = none) (default: ${DEFAULT-VALUE}).")
     String results;
@@ -60,6 +65,10 @@ public class FidelityCommand implements Callable<Integer> {
     boolean withBaselines;
 
     record Run(String method, long seed, double top1, double knnTop1, double seconds, long steps) {
+    }
+
+    /** One arm of the study: its name in tables, its run folders' prefix, its lambda and group (null: the recipe's). */
+    record Arm(String name, String dir, double lambda, String group) {
     }
 
     @Override
@@ -74,7 +83,18 @@ public class FidelityCommand implements Callable<Integer> {
         io.essl.model.SslMethod ssl = io.essl.model.SslMethod.of(base.model());
         boolean simclr = ssl instanceof io.essl.model.SslMethod.SimClr;
         double eLambda = lambda != null ? lambda : simclr ? base.model().lambda() : ssl.referenceLambda();
-        List<String> names = List.of(ssl.displayName(0), ssl.displayName(eLambda));
+        List<Arm> arms = new ArrayList<>(List.of(new Arm(ssl.displayName(0), ssl.name(), 0, null)));
+        if (groups == null) {
+            arms.add(new Arm(ssl.displayName(eLambda), "e" + ssl.name(), eLambda, null));
+        } else {
+            for (String g : groups) {
+                // every group name, size and constraint checked before Spark starts
+                Groups.of(ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, withAll(overrides,
+                        "model.group=" + g, "model.lambda=" + eLambda)).model(), base.seed());
+                arms.add(new Arm(ssl.displayName(eLambda) + " " + g, "e" + ssl.name() + "-" + g, eLambda, g));
+            }
+        }
+        List<String> names = arms.stream().map(Arm::name).toList();
         double lr = base.train().baseLr();
         List<Run> runs = new ArrayList<>();
         Map<String, Double> baselines = new LinkedHashMap<>();
@@ -89,18 +109,18 @@ public class FidelityCommand implements Callable<Integer> {
                 }
             }
             for (int s = 0; s < seeds; s++) {
-                for (String name : names) {
-                    boolean e = name.equals(names.get(1));
+                for (Arm arm : arms) {
+                    boolean e = arm.lambda() > 0;
                     long seed = base.seed() + s;
-                    File dir = new File(out, (e ? "e" : "") + ssl.name() + "-seed" + seed);
-                    List<String> sets = new ArrayList<>(overrides);
-                    sets.addAll(List.of("seed=" + seed, "model.lambda=" + (e ? eLambda : 0),
+                    File dir = new File(out, arm.dir() + "-seed" + seed);
+                    List<String> sets = withAll(overrides, "seed=" + seed, "model.lambda=" + arm.lambda(),
                             // The spec doubles E-SimCLR's learning rate (0.06 vs 0.03 x batch/256); it says nothing
                             // of the kind for the other bases, whose two arms share the recipe's.
-                            "train.base-lr=" + (e || !simclr ? lr : lr / 2), "output.dir=\"" + dir.getPath() + "\""));
+                            "train.base-lr=" + (e || !simclr ? lr : lr / 2), "output.dir=\"" + dir.getPath() + "\"");
+                    if (arm.group() != null) sets.add("model.group=" + arm.group());
                     EsslConfig conf = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, sets);
                     Map<String, Object> r = Runs.studyRun(spark, conf, dir);
-                    runs.add(new Run(name, seed, Runs.num(r, "probe", "top1"), Runs.num(r, "knn", "top1"),
+                    runs.add(new Run(arm.name(), seed, Runs.num(r, "probe", "top1"), Runs.num(r, "knn", "top1"),
                             Runs.num(r, "pretrain", "seconds"), (long) Runs.num(r, "pretrain", "steps")));
                 }
             }
@@ -111,15 +131,28 @@ public class FidelityCommand implements Callable<Integer> {
         Map<String, double[]> bars = new LinkedHashMap<>();
         for (String m : names) bars.put(m, meanStd(runs, m, true));
         baselines.forEach((k, v) -> bars.put(k, new double[]{v, 0}));
-        Charts.meanStd("Linear probe top-1 (fast protocol), mean ± std over " + seeds + " seed(s)", "top-1", bars, png);
+        String title = "Linear probe top-1 (fast protocol), mean ± std over " + seeds + " seed(s)";
+        if (groups == null) {
+            Charts.meanStd(title, "top-1", bars, png);
+        } else { // the baseline as a line across the groups' bars
+            double baseline = bars.remove(names.get(0))[0];
+            Charts.meanStd(title + "; line: " + names.get(0), "top-1", bars, baseline, png);
+        }
         json.put("plot_png", png.getPath());
         Report.write(json, base, new File(out, "fidelity.json"));
-        String marker = simclr ? "" : "-" + ssl.name(); // SimCLR's study keeps the section it always had
+        // SimCLR's study keeps the section it always had; another method's carries its name, a group study "groups"
+        String marker = (groups == null ? "" : "-groups") + (simclr ? "" : "-" + ssl.name());
         String table = table(names, runs, baselines, seeds, png, recipeName, marker);
         System.out.println(table);
         if (!results.isBlank()) writeSection(new File(results), table, marker);
         System.out.println(Report.line(json));
         return Main.OK;
+    }
+
+    private static List<String> withAll(List<String> overrides, String... more) {
+        List<String> l = new ArrayList<>(overrides);
+        l.addAll(List.of(more));
+        return l;
     }
 
     private static EsslGraph.Shape shapeOf(ProbeData data) {
@@ -155,8 +188,8 @@ public class FidelityCommand implements Callable<Integer> {
     private static String table(List<String> names, List<Run> runs, Map<String, Double> baselines, int seeds, File png,
                                 String recipe, String marker) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("%s%n### Fidelity: %s vs %s (%d seed(s) each, recipe %s)%n%n", begin(marker), names.get(0),
-                names.get(1), seeds, recipe));
+        b.append(String.format("%s%n### %s: %s vs %s (%d seed(s) each, recipe %s)%n%n", begin(marker),
+                names.size() > 2 ? "Groups" : "Fidelity", names.get(0), String.join(", ", names.subList(1, names.size())), seeds, recipe));
         b.append("| encoder | linear probe top-1 (mean ± std) | kNN top-1 (mean ± std) | pre-training per run |\n|---|---|---|---|\n");
         for (String m : names) {
             double[] p = meanStd(runs, m, true), k = meanStd(runs, m, false);

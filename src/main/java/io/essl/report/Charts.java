@@ -64,6 +64,12 @@ public final class Charts {
     /** One bar per entry with its mean and a ±1 standard deviation whisker (e.g. accuracy over seeds). */
     public static void meanStd(String title, String valueLabel, java.util.Map<String, double[]> meanAndStd, File png)
             throws IOException {
+        meanStd(title, valueLabel, meanAndStd, Double.NaN, png);
+    }
+
+    /** The same with a horizontal line at {@code reference} (a baseline the bars are read against; NaN: none). */
+    public static void meanStd(String title, String valueLabel, java.util.Map<String, double[]> meanAndStd, double reference,
+                               File png) throws IOException {
         org.jfree.data.statistics.DefaultStatisticalCategoryDataset data =
                 new org.jfree.data.statistics.DefaultStatisticalCategoryDataset();
         meanAndStd.forEach((name, ms) -> data.add(ms[0], ms[1], valueLabel, name));
@@ -71,6 +77,14 @@ public final class Charts {
                 new org.jfree.chart.axis.CategoryAxis(), new NumberAxis(valueLabel),
                 new org.jfree.chart.renderer.category.StatisticalBarRenderer());
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        if (!Double.isNaN(reference)) {
+            org.jfree.chart.plot.ValueMarker line = new org.jfree.chart.plot.ValueMarker(reference, Color.RED,
+                    new java.awt.BasicStroke(2f));
+            plot.addRangeMarker(line);
+            // the axis must reach the line even when every bar is above or below it
+            plot.getRangeAxis().setRange(Math.min(plot.getRangeAxis().getLowerBound(), reference - 0.01),
+                    Math.max(plot.getRangeAxis().getUpperBound(), reference + 0.01));
+        }
         save(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false), png, 760, 480);
     }
 

@@ -46,4 +46,38 @@ class FidelityTest {
         FidelityCommand.writeSection(md, begin + "\nsecond\n" + end, "-simsiam");
         assertEquals("# Results\n\n" + simclr + "\n\n" + begin + "\nsecond\n" + end + "\n", Files.readString(md.toPath()));
     }
+
+    /** --groups: one baseline and one E-variant per group through the real job, a table row and bar for each. */
+    @Test
+    void theGroupStudyRunsOneBaselineAndOneArmPerGroup(@TempDir File tmp) throws Exception {
+        List<String> sets = new java.util.ArrayList<>(io.essl.TestData.smallRun(tmp));
+        sets.addAll(List.of("train.epochs=1", "train.max-steps=3", "train.monitor.knn-every-epochs=0", "probe.reg-params=[0]",
+                "probe.max-iter=20", "probe.knn.enabled=false"));
+        File md = new File(tmp, "results.md");
+        File out = new File(tmp, "study");
+        assertEquals(Main.OK, Main.run(bench(sets, "--seeds", "1", "--no-baselines", "--groups", "rot4,vflip",
+                "--out", out.getPath(), "--results", md.getPath())));
+        String text = Files.readString(md.toPath());
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("<!-- fidelity-groups:begin -->"), text);
+        for (String arm : List.of("| SimCLR |", "| E-SimCLR rot4 |", "| E-SimCLR vflip |")) {
+            org.junit.jupiter.api.Assertions.assertTrue(text.contains(arm), arm + " in " + text);
+        }
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(new File(out, "fidelity.json"));
+        assertEquals(3, json.get("runs").size());
+        org.junit.jupiter.api.Assertions.assertTrue(json.get("E-SimCLR vflip_probe_top1_mean").isNumber());
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(new File(out, "esimclr-vflip-seed42/report.json"));
+        assertEquals("vflip", report.at("/pretrain/group").asText());
+        assertEquals(2, report.at("/pretrain/group_size").asInt());
+        org.junit.jupiter.api.Assertions.assertNotNull(javax.imageio.ImageIO.read(new File(out, "fidelity.png")));
+        // a bad group name stops the study before Spark starts
+        assertEquals(Main.BAD_INPUT, Main.run(bench(sets, "--groups", "rot4,spin", "--out", new File(tmp, "bad").getPath(),
+                "--results", "")));
+    }
+
+    /** bench fidelity --set ... more */
+    private static String[] bench(List<String> sets, String... more) {
+        List<String> a = new java.util.ArrayList<>(List.of("bench"));
+        a.addAll(List.of(io.essl.TestData.args("fidelity", sets, more)));
+        return a.toArray(String[]::new);
+    }
 }
