@@ -25,14 +25,17 @@ class GroupTrainingTest {
      * of the run must beat chance (1/G) by more than three standard errors of guessing over its rows. Fashion-MNIST's
      * clothes are upright, centred and light on black, and its shoes point one way, so each group is decidable; the
      * flips, the weakest signals (hflip is nearly a symmetry of the data), train twice as long. Jigsaw runs 6
-     * permutations with 3 drawn per image (model.group-samples). Measured: hflip 0.53 and vflip 0.55 after 24 steps,
-     * invert 0.88, translate-half 0.40 (chance 0.25), jigsaw 0.28 (0.17), grayscale 0.91.
+     * permutations with 3 drawn per image (model.group-samples); the group head sits on SimSiam and Barlow Twins
+     * too. Measured (SimCLR): hflip 0.53 and vflip 0.55 after 24 steps, invert 0.88, translate-half 0.40 (chance
+     * 0.25), jigsaw 0.28 (0.17), grayscale 0.91.
      */
     @ParameterizedTest
-    @CsvSource({"hflip, 2, 0, 6", "vflip, 2, 0, 6", "invert, 2, 0, 3", "translate-half, 4, 0, 3", "jigsaw, 6, 3, 3"})
-    void eachGroupsHeadLearnsOnFashionMnist(String group, int size, int samples, int epochs, @TempDir File tmp) throws Exception {
+    @CsvSource({"hflip, 2, 0, 6, simclr", "vflip, 2, 0, 6, simclr", "invert, 2, 0, 3, simclr",
+            "translate-half, 4, 0, 3, barlow-twins", "jigsaw, 6, 3, 3, simsiam"})
+    void eachGroupsHeadLearnsOnFashionMnist(String group, int size, int samples, int epochs, String method, @TempDir File tmp)
+            throws Exception {
         List<String> sets = TestData.smallRun(tmp);
-        sets.addAll(List.of("model.group=" + group, "model.group-size=" + (group.equals("jigsaw") ? size : 0),
+        sets.addAll(List.of("model.method=" + method, "model.predictor=[16]", "model.group=" + group, "model.group-size=" + (group.equals("jigsaw") ? size : 0),
                 "model.group-samples=" + samples, "train.epochs=" + epochs, "train.monitor.knn-every-epochs=0"));
         assertLearns(sets, group, size, samples > 0 ? samples : size, 8 * epochs, 64, tmp);
     }
