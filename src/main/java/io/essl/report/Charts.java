@@ -93,7 +93,7 @@ public final class Charts {
                                       File png) throws IOException {
         XYSeriesCollection losses = new XYSeriesCollection();
         XYSeries c = new XYSeries("invariance (" + lossName + ")");
-        XYSeries g = new XYSeries("rotation (lambda x CE)");
+        XYSeries g = new XYSeries("group (lambda x CE)");
         XYSeries l = new XYSeries("learning rate");
         boolean anyGroup = false;
         for (int i = 0; i < steps.length; i++) {
@@ -131,13 +131,13 @@ public final class Charts {
     }
 
     /**
-     * Rotation-prediction and online-monitor accuracy per step (NaN where absent) and the kNN monitor's top-1 at the
+     * Group-prediction and online-monitor accuracy per step (NaN where absent) and the kNN monitor's top-1 at the
      * steps it ran.
      */
     public static void accuracyCurves(int[] steps, double[] rotation, double[] monitor, int[] knnSteps, double[] knnTop1,
                                       File png) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
-        XYSeries r = new XYSeries("rotation prediction (training views)");
+        XYSeries r = new XYSeries("group prediction (training views)");
         for (int i = 0; i < steps.length; i++) if (!Double.isNaN(rotation[i])) r.add(steps[i], rotation[i]);
         XYSeries m = new XYSeries("online linear monitor (training view 1)");
         for (int i = 0; i < steps.length; i++) if (!Double.isNaN(monitor[i])) m.add(steps[i], monitor[i]);

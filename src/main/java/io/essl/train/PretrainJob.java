@@ -196,7 +196,7 @@ public final class PretrainJob {
                         history.add(new StepLog(global, epoch + 1, parts.invariance(), parts.group(), parts.groupAccuracy(),
                                 parts.learningRate(), ips, parts.monitorAccuracy()));
                         log.info(Progress.line(epoch + 1, t.epochs(), s + 1, stepsPerEpoch, global, totalSteps, parts,
-                                lossName, withGroup, ips, eta));
+                                lossName, withGroup ? group.name() : null, ips, eta));
                         publish(live, global, epoch + 1, parts, withGroup, ips, eta, source);
                         if (t.maxSeconds() > 0 && elapsed > t.maxSeconds() && global < totalSteps) {
                             log.warn("time limit of {} s reached after {} of {} steps: stopping", t.maxSeconds(), global, totalSteps);

@@ -35,8 +35,8 @@ public final class StepMetrics implements Serializable {
 
     public StepMetrics(SparkContext sc) {
         invariance = sc.doubleAccumulator("invariance loss");
-        group = sc.doubleAccumulator("rotation loss");
-        groupAccuracy = sc.doubleAccumulator("rotation accuracy");
+        group = sc.doubleAccumulator("group loss");
+        groupAccuracy = sc.doubleAccumulator("group accuracy");
         monitorAccuracy = sc.doubleAccumulator("online monitor accuracy");
         monitorBatches = sc.longAccumulator("online monitor batches");
         learningRate = sc.doubleAccumulator("learning rate");
