@@ -5,21 +5,14 @@ import io.essl.config.ConfigError;
 import java.util.Set;
 
 /** {identity, grayscale} (the ITU-R 601 luma replicated to the three channels): only for colour images. */
-public final class GrayscaleGroup implements TransformationGroup {
+public final class GrayscaleGroup extends TwoElementGroup {
     @Override
     public String name() {
         return "grayscale";
     }
 
     @Override
-    public int size() {
-        return 2;
-    }
-
-    @Override
-    public FloatImage apply(int element, FloatImage img) {
-        if (element == 0) return img;
-        if (element != 1) throw new IllegalArgumentException("grayscale element " + element);
+    FloatImage transform(FloatImage img) {
         return Grayscale.apply(img);
     }
 

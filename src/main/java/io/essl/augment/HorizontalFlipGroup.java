@@ -3,24 +3,15 @@ package io.essl.augment;
 import java.util.Set;
 
 /** {identity, mirror left-right}: a symmetry of most natural images, the paper's example of a group that does not help. */
-public final class HorizontalFlipGroup implements TransformationGroup {
+public final class HorizontalFlipGroup extends TwoElementGroup {
     @Override
     public String name() {
         return "hflip";
     }
 
     @Override
-    public int size() {
-        return 2;
-    }
-
-    @Override
-    public FloatImage apply(int element, FloatImage img) {
-        return switch (element) {
-            case 0 -> img;
-            case 1 -> Flip.horizontal(img);
-            default -> throw new IllegalArgumentException("hflip element " + element);
-        };
+    FloatImage transform(FloatImage img) {
+        return Flip.horizontal(img);
     }
 
     /** A random horizontal flip of view 3 would make "flipped" and "not flipped" the same picture. */

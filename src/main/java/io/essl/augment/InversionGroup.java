@@ -3,21 +3,14 @@ package io.essl.augment;
 import java.util.Set;
 
 /** {identity, colour inversion x -> 1 - x} on [0, 1] values (before normalisation). */
-public final class InversionGroup implements TransformationGroup {
+public final class InversionGroup extends TwoElementGroup {
     @Override
     public String name() {
         return "invert";
     }
 
     @Override
-    public int size() {
-        return 2;
-    }
-
-    @Override
-    public FloatImage apply(int element, FloatImage img) {
-        if (element == 0) return img;
-        if (element != 1) throw new IllegalArgumentException("invert element " + element);
+    FloatImage transform(FloatImage img) {
         float[] out = img.data().clone();
         for (int i = 0; i < out.length; i++) out[i] = 1 - out[i];
         return new FloatImage(img.channels(), img.height(), img.width(), out);

@@ -1,24 +1,15 @@
 package io.essl.augment;
 
 /** {identity, mirror top-bottom}: breaks the upright orientation of natural images, as rotation does. */
-public final class VerticalFlipGroup implements TransformationGroup {
+public final class VerticalFlipGroup extends TwoElementGroup {
     @Override
     public String name() {
         return "vflip";
     }
 
     @Override
-    public int size() {
-        return 2;
-    }
-
-    @Override
-    public FloatImage apply(int element, FloatImage img) {
-        return switch (element) {
-            case 0 -> img;
-            case 1 -> vertical(img);
-            default -> throw new IllegalArgumentException("vflip element " + element);
-        };
+    FloatImage transform(FloatImage img) {
+        return vertical(img);
     }
 
     /** out[c][y][x] = in[c][h - 1 - y][x]. */
