@@ -71,9 +71,4 @@ public final class Groups {
     public static int sizeOf(EsslConfig.Model m, long seed) {
         return m.lambda() > 0 ? of(m, seed).size() : 0;
     }
-
-    /** Rows of view 3 per image: every element, or model.group-samples of them. */
-    public static int rowsPerImage(EsslConfig.Model m, TransformationGroup g) {
-        return m.groupSamples() > 0 ? m.groupSamples() : g.size();
-    }
 }
