@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
  * rate) on the recipe's data, several seeds each, each probed (fast protocol and kNN), with the raw-pixel and
  * random-encoder baselines (unless --no-baselines); with --groups, one E-variant per transformation group against
  * the one baseline. Mean ± std as JSON, a Markdown table (also written into docs/results.md between markers) and a PNG.
+ * With --resume, runs already finished in --out with the same resolved recipe are read back instead of run again.
  */
 @Command(name = "fidelity", mixinStandardHelpOptions = true,
         description = "A method vs its E-variant (SimCLR vs E-SimCLR by default) over seeds on the recipe's data (default conf/fidelity.conf): mean ± std.")
@@ -63,6 +64,10 @@ public class FidelityCommand implements Callable<Integer> {
             description = "Probe the raw-pixel and random-encoder baselines too (--no-baselines: the converged raw-pixel "
                     + "probe takes 20-45 minutes on 2 cores; docs/results.md has them) (default: ${DEFAULT-VALUE}).")
     boolean withBaselines;
+
+    @Option(names = "--resume", description = "Reuse each run of --out whose report.json was made with the same resolved "
+            + "recipe and probed: a study stopped part-way, or run one seed per session, goes on where it stopped.")
+    boolean resume;
 
     record Run(String method, long seed, double top1, double knnTop1, double seconds, long steps) {
     }
@@ -119,7 +124,8 @@ public class FidelityCommand implements Callable<Integer> {
                             "train.base-lr=" + (e || !simclr ? lr : lr / 2), "output.dir=\"" + dir.getPath() + "\"");
                     if (arm.group() != null) sets.add("model.group=" + arm.group());
                     EsslConfig conf = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, sets);
-                    Map<String, Object> r = Runs.studyRun(spark, conf, dir);
+                    Map<String, Object> r = resume ? Runs.finishedStudyRun(conf, dir) : null;
+                    if (r == null) r = Runs.studyRun(spark, conf, dir);
                     runs.add(new Run(arm.name(), seed, Runs.num(r, "probe", "top1"), Runs.num(r, "knn", "top1"),
                             Runs.num(r, "pretrain", "seconds"), (long) Runs.num(r, "pretrain", "steps")));
                 }

@@ -169,11 +169,27 @@ final class Runs {
     /** One run of a study: pretrain and probe into dir (model.zip, report.json); the report as a map. */
     static Map<String, Object> studyRun(SparkSession spark, EsslConfig conf, File dir) throws Exception {
         long runStart = System.nanoTime();
-        Report report = new Report().recipe(conf);
+        Report report = new Report().recipe(conf).put("provenance", Provenance.of(conf));
         File reportFile = new File(dir, "report.json");
         pretrainAndProbe(spark, conf, Claim.none(), new File(dir, "model.zip").getPath(), false, report, reportFile);
         finish(report, reportFile, runStart);
         return report.asMap();
+    }
+
+    /**
+     * A study run already finished with this very recipe, for a study resumed (another session, a stopped one):
+     * dir's report.json when its provenance hash equals conf's resolved configuration and it has a probe result;
+     * null otherwise. The code that made it may be older: its git commit stays in the report's provenance.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> finishedStudyRun(EsslConfig conf, File dir) throws java.io.IOException {
+        File file = new File(dir, "report.json");
+        if (!file.isFile()) return null;
+        Map<String, Object> r = new com.fasterxml.jackson.databind.ObjectMapper().readValue(file, Map.class);
+        Object hash = r.get("provenance") instanceof Map<?, ?> p ? p.get("config_sha256") : null;
+        if (!Provenance.sha256(conf.rendered()).equals(hash) || Double.isNaN(num(r, "probe", "top1"))) return null;
+        System.out.println("resume: reusing " + file.getPath() + " (same recipe, finished)");
+        return r;
     }
 
     /** A number of a report section (NaN when absent). */

@@ -69,9 +69,33 @@ class FidelityTest {
         assertEquals("vflip", report.at("/pretrain/group").asText());
         assertEquals(2, report.at("/pretrain/group_size").asInt());
         org.junit.jupiter.api.Assertions.assertNotNull(javax.imageio.ImageIO.read(new File(out, "fidelity.png")));
+        // --resume: the finished runs are read back, not run again (their model files untouched), same table
+        File model = new File(out, "esimclr-vflip-seed42/model.zip");
+        long written = model.lastModified();
+        assertEquals(Main.OK, Main.run(bench(sets, "--seeds", "1", "--no-baselines", "--groups", "rot4,vflip",
+                "--out", out.getPath(), "--results", md.getPath(), "--resume")));
+        assertEquals(written, model.lastModified());
+        var again = new com.fasterxml.jackson.databind.ObjectMapper().readTree(new File(out, "fidelity.json"));
+        assertEquals(json.get("runs"), again.get("runs"));
+        // ... but only with the same recipe: one key changed and the run's report no longer matches
+        File vflip = new File(out, "esimclr-vflip-seed42");
+        List<String> same = withAll(sets, "seed=42", "model.lambda=0.4", "train.base-lr=0.002",
+                "output.dir=\"" + vflip.getPath() + "\"", "model.group=vflip");
+        org.junit.jupiter.api.Assertions.assertNotNull(Runs.finishedStudyRun(load(same), vflip));
+        org.junit.jupiter.api.Assertions.assertNull(Runs.finishedStudyRun(load(withAll(same, "train.max-steps=4")), vflip));
         // a bad group name stops the study before Spark starts
         assertEquals(Main.BAD_INPUT, Main.run(bench(sets, "--groups", "rot4,spin", "--out", new File(tmp, "bad").getPath(),
                 "--results", "")));
+    }
+
+    private static io.essl.config.EsslConfig load(List<String> sets) {
+        return io.essl.config.ConfigLoader.load(io.essl.config.ConfigLoader.recipeResource("fidelity.conf"), null, sets);
+    }
+
+    private static List<String> withAll(List<String> sets, String... more) {
+        List<String> l = new java.util.ArrayList<>(sets);
+        l.addAll(List.of(more));
+        return l;
     }
 
     /** bench fidelity --set ... more */
