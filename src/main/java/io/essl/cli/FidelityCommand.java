@@ -1,6 +1,7 @@
 package io.essl.cli;
 
 import io.essl.augment.Groups;
+import io.essl.config.ConfigError;
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.EsslGraph;
@@ -53,7 +54,8 @@ public class FidelityCommand implements Callable<Integer> {
     Double lambda;
 
     @Option(names = "--groups", split = ",", paramLabel = "G[,G...]",
-            description = "The group study: one baseline (lambda 0) and one E-variant per group, e.g. rot4,hflip,vflip,invert,jigsaw.")
+            description = "The group study: one baseline (lambda 0) and one E-variant per group, e.g. rot4,hflip,vflip,invert,"
+                    + "jigsaw:4 (G:k = model.group-samples k for that arm alone: jigsaw's 24 at rot4's view-3 cost).")
     List<String> groups;
 
     @Option(names = "--results", defaultValue = "docs/results.md",
@@ -72,8 +74,34 @@ public class FidelityCommand implements Callable<Integer> {
     record Run(String method, long seed, double top1, double knnTop1, double seconds, long steps) {
     }
 
-    /** One arm of the study: its name in tables, its run folders' prefix, its lambda and group (null: the recipe's). */
-    record Arm(String name, String dir, double lambda, String group) {
+    /**
+     * One arm of the study: its name in tables, its run folders' prefix, its lambda, its group (null: the recipe's)
+     * and that group's model.group-samples (null: the recipe's).
+     */
+    record Arm(String name, String dir, double lambda, String group, Integer samples) {
+        /** The keys that make this arm's recipe out of the study's. */
+        List<String> sets() {
+            List<String> s = new ArrayList<>(List.of("model.lambda=" + lambda));
+            if (group != null) s.add("model.group=" + group);
+            if (samples != null) s.add("model.group-samples=" + samples);
+            return s;
+        }
+    }
+
+    /** A --groups entry, "G" or "G:k" (k elements of G drawn per view-3 image), as the arm of that group. */
+    static Arm groupArm(String entry, String eName, String eDir, double lambda) {
+        String[] p = entry.split(":", -1);
+        if (p.length > 2 || p[0].isBlank()) throw new ConfigError("--groups: bad entry '" + entry + "' (G or G:k, e.g. jigsaw:4)");
+        Integer k = null;
+        if (p.length == 2) {
+            try {
+                k = Integer.valueOf(p[1]);
+            } catch (NumberFormatException e) {
+                throw new ConfigError("--groups: bad entry '" + entry + "': k must be a whole number (G:k, e.g. jigsaw:4)");
+            }
+        }
+        String name = eName + " " + p[0] + (k == null ? "" : " (" + k + " per image)");
+        return new Arm(name, eDir + "-" + p[0] + (k == null ? "" : "-k" + k), lambda, p[0], k);
     }
 
     @Override
@@ -88,15 +116,16 @@ public class FidelityCommand implements Callable<Integer> {
         io.essl.model.SslMethod ssl = io.essl.model.SslMethod.of(base.model());
         boolean simclr = ssl instanceof io.essl.model.SslMethod.SimClr;
         double eLambda = lambda != null ? lambda : simclr ? base.model().lambda() : ssl.referenceLambda();
-        List<Arm> arms = new ArrayList<>(List.of(new Arm(ssl.displayName(0), ssl.name(), 0, null)));
+        List<Arm> arms = new ArrayList<>(List.of(new Arm(ssl.displayName(0), ssl.name(), 0, null, null)));
         if (groups == null) {
-            arms.add(new Arm(ssl.displayName(eLambda), "e" + ssl.name(), eLambda, null));
+            arms.add(new Arm(ssl.displayName(eLambda), "e" + ssl.name(), eLambda, null, null));
         } else {
             for (String g : groups) {
+                Arm arm = groupArm(g, ssl.displayName(eLambda), "e" + ssl.name(), eLambda);
                 // every group name, size and constraint checked before Spark starts
-                Groups.of(ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, withAll(overrides,
-                        "model.group=" + g, "model.lambda=" + eLambda)).model(), base.seed());
-                arms.add(new Arm(ssl.displayName(eLambda) + " " + g, "e" + ssl.name() + "-" + g, eLambda, g));
+                Groups.of(ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config,
+                        withAll(overrides, arm.sets().toArray(String[]::new))).model(), base.seed());
+                arms.add(arm);
             }
         }
         List<String> names = arms.stream().map(Arm::name).toList();
@@ -118,11 +147,11 @@ public class FidelityCommand implements Callable<Integer> {
                     boolean e = arm.lambda() > 0;
                     long seed = base.seed() + s;
                     File dir = new File(out, arm.dir() + "-seed" + seed);
-                    List<String> sets = withAll(overrides, "seed=" + seed, "model.lambda=" + arm.lambda(),
+                    List<String> sets = withAll(overrides, "seed=" + seed,
                             // The spec doubles E-SimCLR's learning rate (0.06 vs 0.03 x batch/256); it says nothing
                             // of the kind for the other bases, whose two arms share the recipe's.
                             "train.base-lr=" + (e || !simclr ? lr : lr / 2), "output.dir=\"" + dir.getPath() + "\"");
-                    if (arm.group() != null) sets.add("model.group=" + arm.group());
+                    sets.addAll(arm.sets());
                     EsslConfig conf = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, sets);
                     Map<String, Object> r = resume ? Runs.finishedStudyRun(conf, dir) : null;
                     if (r == null) r = Runs.studyRun(spark, conf, dir);

@@ -47,6 +47,22 @@ class FidelityTest {
         assertEquals("# Results\n\n" + simclr + "\n\n" + begin + "\nsecond\n" + end + "\n", Files.readString(md.toPath()));
     }
 
+    /** A --groups entry G:k gives that arm alone model.group-samples = k; a malformed one is a config error. */
+    @Test
+    void aGroupEntryMayNameItsSamplesPerImage() {
+        FidelityCommand.Arm jigsaw = FidelityCommand.groupArm("jigsaw:4", "E-SimCLR", "esimclr", 0.4);
+        assertEquals(List.of("model.lambda=0.4", "model.group=jigsaw", "model.group-samples=4"), jigsaw.sets());
+        assertEquals("E-SimCLR jigsaw (4 per image)", jigsaw.name());
+        assertEquals("esimclr-jigsaw-k4", jigsaw.dir());
+        FidelityCommand.Arm rot4 = FidelityCommand.groupArm("rot4", "E-SimCLR", "esimclr", 0.4);
+        assertEquals(List.of("model.lambda=0.4", "model.group=rot4"), rot4.sets());
+        assertEquals("esimclr-rot4", rot4.dir());
+        for (String bad : List.of("jigsaw:four", "jigsaw:4:2", ":4", "jigsaw:")) {
+            org.junit.jupiter.api.Assertions.assertThrows(io.essl.config.ConfigError.class,
+                    () -> FidelityCommand.groupArm(bad, "E-SimCLR", "esimclr", 0.4), bad);
+        }
+    }
+
     /** --groups: one baseline and one E-variant per group through the real job, a table row and bar for each. */
     @Test
     void theGroupStudyRunsOneBaselineAndOneArmPerGroup(@TempDir File tmp) throws Exception {
