@@ -34,6 +34,7 @@ final class Runs {
     static void preflight(EsslConfig conf) {
         ImageSource.of(conf.data()).checkExists(io.essl.spark.SparkContexts.hadoop(conf.spark()));
         Groups.of(conf.model(), conf.seed()); // model.group, group-size, group-samples against each other and lambda
+        io.essl.spark.CudaSupport.checkBeforeTraining(); // a -Pcuda build on a GPU it has no machine code for
         File out = new File(conf.output().dir());
         if (!out.isDirectory() && !out.mkdirs()) throw new ConfigError("cannot create output folder " + out);
     }

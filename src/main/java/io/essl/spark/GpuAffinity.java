@@ -20,6 +20,7 @@ public final class GpuAffinity {
 
     /** In a task: binds this thread's ND4J device to the task's first GPU address (no-op without one). */
     public static void bindCurrentTask() {
+        CudaSupport.checkBeforeTraining(); // before ND4J starts: a card the CUDA build cannot run fails in one line
         TaskContext task = TaskContext.get();
         if (task == null) return;
         ResourceInformation gpu = task.resources().get("gpu").getOrElse(() -> null);
