@@ -35,6 +35,7 @@ final class Runs {
         ImageSource.of(conf.data()).checkExists(io.essl.spark.SparkContexts.hadoop(conf.spark()));
         Groups.of(conf.model(), conf.seed()); // model.group, group-size, group-samples against each other and lambda
         io.essl.spark.CudaSupport.checkBeforeTraining(); // a -Pcuda build on a GPU it has no machine code for
+        RobustnessReport.check(conf);
         File out = new File(conf.output().dir());
         if (!out.isDirectory() && !out.mkdirs()) throw new ConfigError("cannot create output folder " + out);
     }
@@ -269,9 +270,14 @@ final class Runs {
             Charts.confusion(r.probe().confusion(), classNames(conf, r.probe().confusion().length),
                     "Linear probe (" + r.protocol() + "), top-1 " + String.format("%.4f", r.probe().top1()), png);
             report.put("probe.confusion_png", png.getPath());
-            if (randomFloor || conf.probe().baselines()) {
-                putProbe(report, "baselines.random_encoder", ProbeJob.encoder(spark, conf, data,
-                        EsslGraph.randomEncoder(conf.model(), shape, conf.seed()), "random encoder", false, null));
+            boolean robustness = conf.probe().robustness().enabled();
+            if (randomFloor || conf.probe().baselines() || robustness) { // also the baseline of the corruption errors
+                ProbeJob.Result random = ProbeJob.encoder(spark, conf, data,
+                        EsslGraph.randomEncoder(conf.model(), shape, conf.seed()), "random encoder", false, null);
+                putProbe(report, "baselines.random_encoder", random);
+                if (robustness) {
+                    RobustnessReport.put(report, reportFile, conf, data.test().first(), r.robustness(), random.robustness());
+                }
             }
             if (conf.probe().baselines()) putProbe(report, "baselines.raw_pixels", ProbeJob.pixels(spark, conf, data));
         }

@@ -67,8 +67,12 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                         double validationFraction, int maxIter, double tolerance, int batchSize, boolean baselines,
                         String exportEmbeddings, boolean knn, int knnK, double knnTemperature, int paperEpochs,
                         double paperLr, double paperMomentum, int paperBatchSize, double[] paperCropScale,
-                        boolean paperStandardize)
+                        boolean paperStandardize, Robustness robustness)
             implements Serializable {
+    }
+
+    /** probe.robustness: the probe evaluated under corruptions (empty list: all of them; testLimit 0: the whole split). */
+    public record Robustness(boolean enabled, java.util.List<String> corruptions, int testLimit) implements Serializable {
     }
 
     public record Spark(String master, String appName, Map<String, String> conf, S3 s3) implements Serializable {
@@ -137,7 +141,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                 t.section("monitor").integer("knn-every-epochs", 0), t.section("monitor").integer("train-images", 1),
                 t.section("monitor").integer("test-images", 1));
         Settings p = s.section("probe");
-        Settings pk = p.section("knn"), pp = p.section("paper");
+        Settings pk = p.section("knn"), pp = p.section("paper"), pr = p.section("robustness");
         java.util.List<Double> regs = java.util.List.copyOf(java.util.Arrays.stream(p.doubles("reg-params")).boxed().toList());
         if (regs.isEmpty() || regs.stream().anyMatch(r -> r < 0)) {
             throw new ConfigError("bad value for key essl.probe.reg-params: " + regs + " (one or more values >= 0)");
@@ -146,7 +150,8 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                 p.integer("test-limit", 0), regs, p.num("validation-fraction", 0.01, 0.5), p.integer("max-iter", 1),
                 p.num("tolerance", 0, 1), p.integer("batch-size", 1), p.bool("baselines"), p.str("export-embeddings"), pk.bool("enabled"),
                 pk.integer("k", 1), pk.num("temperature", 1e-3, 100), pp.integer("epochs", 1), pp.num("lr", 0, 1e4),
-                pp.num("momentum", 0, 1), pp.integer("batch-size", 1), pp.range("crop-scale", 1e-3, 1), pp.bool("standardize"));
+                pp.num("momentum", 0, 1), pp.integer("batch-size", 1), pp.range("crop-scale", 1e-3, 1), pp.bool("standardize"),
+                new Robustness(pr.bool("enabled"), java.util.List.copyOf(pr.strings("corruptions")), pr.integer("test-limit", 0)));
         Settings sp = s.section("spark");
         Map<String, String> sparkConf = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : sp.raw().getConfig("conf").entrySet()) {

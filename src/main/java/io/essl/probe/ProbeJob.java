@@ -19,9 +19,12 @@ import org.slf4j.LoggerFactory;
 public final class ProbeJob {
     private static final Logger log = LoggerFactory.getLogger(ProbeJob.class);
 
-    /** {@code fast} is set for the fast protocol (regularisation search details); {@code knn} when run. */
+    /**
+     * {@code fast} is set for the fast protocol (regularisation search details); {@code knn} when run;
+     * {@code robustness} with probe.robustness.enabled.
+     */
     public record Result(String protocol, Metrics probe, LinearProbe.Result fast, Metrics knn, int features,
-                         double seconds) {
+                         double seconds, Robustness.Result robustness) {
     }
 
     private ProbeJob() {
@@ -84,7 +87,13 @@ public final class ProbeJob {
                 knn = f.knn(p);
             }
             if (exportPath != null && !exportPath.isBlank()) export(train, test, exportPath);
-            r = new Result(p.protocol(), probe, fast, knn, features, (System.nanoTime() - start) / 1e9);
+            Robustness.Result robust = null;
+            if (p.robustness().enabled()) { // the fast protocol's model (checked before Spark starts)
+                log.info("probe {}: robustness under {} corruption(s) x {} severities", name,
+                        Robustness.names(p.robustness()).size(), Robustness.SEVERITIES);
+                robust = Robustness.evaluate(spark, conf, data.test(), model, fast.model(), classes);
+            }
+            r = new Result(p.protocol(), probe, fast, knn, features, (System.nanoTime() - start) / 1e9, robust);
         } finally {
             model.destroy();
             spark.sparkContext().setJobDescription(null);
@@ -103,7 +112,7 @@ public final class ProbeJob {
         Dataset<Row> test = ProbeData.pixels(spark, data.test(), conf.data().mean(), conf.data().std());
         LinearProbe.Result fast = LinearProbe.fit(train, test, conf.probe(), conf.seed());
         spark.sparkContext().setJobDescription(null);
-        Result r = new Result("fast", fast.test(), fast, null, fast.features(), (System.nanoTime() - start) / 1e9);
+        Result r = new Result("fast", fast.test(), fast, null, fast.features(), (System.nanoTime() - start) / 1e9, null);
         log.info("probe raw pixels: top-1 {} ({} s)", fmt(r.probe().top1()), fmt(r.seconds()));
         return r;
     }

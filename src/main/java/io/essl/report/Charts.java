@@ -32,33 +32,82 @@ public final class Charts {
     /** A row-normalised confusion matrix as a heat map: rows are true classes, columns predictions. */
     public static void confusion(long[][] counts, String[] names, String title, File png) throws IOException {
         int k = counts.length;
-        double[] x = new double[k * k], y = new double[k * k], z = new double[k * k];
+        double[][] z = new double[k][k];
         for (int t = 0; t < k; t++) {
             long row = 0;
             for (long v : counts[t]) row += v;
-            for (int p = 0; p < k; p++) {
-                int i = t * k + p;
-                x[i] = p;
-                y[i] = k - 1 - t; // first class at the top
-                z[i] = row == 0 ? 0 : (double) counts[t][p] / row;
+            for (int p = 0; p < k; p++) z[t][p] = row == 0 ? 0 : (double) counts[t][p] / row;
+        }
+        heatMap(title, "predicted", names, "true class", names, z, "fraction of the true class", true, png, 760, 640);
+    }
+
+    /** Probe accuracy per corruption (rows) and severity 1-5 (columns): the robustness evaluation's picture. */
+    public static void robustness(java.util.Map<String, double[]> top1, String title, File png) throws IOException {
+        String[] names = top1.keySet().toArray(String[]::new);
+        double[][] z = top1.values().toArray(double[][]::new);
+        heatMap(title, "severity", new String[]{"1", "2", "3", "4", "5"}, "corruption", names, z, "linear probe top-1",
+                false, png, 640, 120 + 34 * names.length);
+    }
+
+    /** z[row][column] in [0, 1] as blocks, the first row at the top, white (0) to dark blue (1). */
+    private static void heatMap(String title, String xLabel, String[] xNames, String yLabel, String[] yNames, double[][] z,
+                                String legendLabel, boolean verticalX, File png, int width, int height) throws IOException {
+        int rows = yNames.length, cols = xNames.length;
+        double[] x = new double[rows * cols], y = new double[rows * cols], v = new double[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                int i = r * cols + c;
+                x[i] = c;
+                y[i] = rows - 1 - r;
+                v[i] = z[r][c];
             }
         }
         DefaultXYZDataset data = new DefaultXYZDataset();
-        data.addSeries("confusion", new double[][]{x, y, z});
-        String[] reversed = new String[k];
-        for (int i = 0; i < k; i++) reversed[i] = names[k - 1 - i];
-        SymbolAxis xAxis = new SymbolAxis("predicted", names);
-        xAxis.setVerticalTickLabels(true);
-        SymbolAxis yAxis = new SymbolAxis("true class", reversed);
+        data.addSeries("values", new double[][]{x, y, v});
+        String[] reversed = new String[rows];
+        for (int i = 0; i < rows; i++) reversed[i] = yNames[rows - 1 - i];
+        SymbolAxis xAxis = new SymbolAxis(xLabel, xNames);
+        xAxis.setVerticalTickLabels(verticalX);
+        SymbolAxis yAxis = new SymbolAxis(yLabel, reversed);
         XYBlockRenderer renderer = new XYBlockRenderer();
         BlueScale scale = new BlueScale();
         renderer.setPaintScale(scale);
         XYPlot plot = new XYPlot(data, xAxis, yAxis, renderer);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
-        PaintScaleLegend legend = new PaintScaleLegend(scale, new NumberAxis("fraction of the true class"));
+        PaintScaleLegend legend = new PaintScaleLegend(scale, new NumberAxis(legendLabel));
         legend.setPosition(RectangleEdge.RIGHT);
         chart.addSubtitle(legend);
-        save(chart, png, 760, 640);
+        save(chart, png, width, height);
+    }
+
+    /**
+     * A grid of small images (e.g. one test image under each corruption at a few severities), each drawn
+     * {@code zoom} times larger with nearest-neighbour pixels, row names on the left and column names on top.
+     */
+    public static void gallery(String[] rows, String[] cols, java.awt.image.BufferedImage[][] cells, int zoom, File png)
+            throws IOException {
+        int cw = cells[0][0].getWidth() * zoom, ch = cells[0][0].getHeight() * zoom, left = 150, top = 28, gap = 6;
+        var img = new java.awt.image.BufferedImage(left + cols.length * (cw + gap), top + rows.length * (ch + gap),
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 13));
+        g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        for (int c = 0; c < cols.length; c++) g.drawString(cols[c], left + c * (cw + gap) + 4, top - 9);
+        for (int r = 0; r < rows.length; r++) {
+            int yy = top + r * (ch + gap);
+            g.drawString(rows[r], 6, yy + ch / 2 + 5);
+            for (int c = 0; c < cols.length; c++) g.drawImage(cells[r][c], left + c * (cw + gap), yy, cw, ch, null);
+        }
+        g.dispose();
+        File parent = png.getAbsoluteFile().getParentFile();
+        if (parent != null) parent.mkdirs();
+        File tmp = new File(parent, "." + png.getName() + ".tmp");
+        javax.imageio.ImageIO.write(img, "png", tmp);
+        java.nio.file.Files.move(tmp.toPath(), png.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** One bar per entry with its mean and a ±1 standard deviation whisker (e.g. accuracy over seeds). */
