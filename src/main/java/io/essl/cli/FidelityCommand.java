@@ -67,11 +67,17 @@ public class FidelityCommand implements Callable<Integer> {
                     + "probe takes 20-45 minutes on 2 cores; docs/results.md has them) (default: ${DEFAULT-VALUE}).")
     boolean withBaselines;
 
+    @Option(names = "--robustness", description = "Also evaluate every run's probe under corruptions (probe --robustness): "
+            + "mean corruption top-1 and mCE against a random encoder per arm in the table.")
+    boolean robustness;
+
     @Option(names = "--resume", description = "Reuse each run of --out whose report.json was made with the same resolved "
             + "recipe and probed: a study stopped part-way, or run one seed per session, goes on where it stopped.")
     boolean resume;
 
-    record Run(String method, long seed, double top1, double knnTop1, double seconds, long steps) {
+    /** One run's results; corruptionTop1 and mce are NaN without --robustness. */
+    record Run(String method, long seed, double top1, double knnTop1, double seconds, long steps, double corruptionTop1,
+               double mce) {
     }
 
     /**
@@ -110,6 +116,7 @@ public class FidelityCommand implements Callable<Integer> {
         String recipeName = common.config != null ? common.config.getPath() : "conf/fidelity.conf";
         List<String> overrides = new ArrayList<>(common.overrides);
         if (method != null) overrides.add("model.method=" + method);
+        if (robustness) overrides.add("probe.robustness.enabled=true");
         EsslConfig base = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config, overrides);
         if (base.data().dir().equals(DatasetInstaller.DIR)) DatasetInstaller.ensureFashionMnist();
         Runs.preflight(base);
@@ -156,7 +163,8 @@ public class FidelityCommand implements Callable<Integer> {
                     Map<String, Object> r = resume ? Runs.finishedStudyRun(conf, dir) : null;
                     if (r == null) r = Runs.studyRun(spark, conf, dir);
                     runs.add(new Run(arm.name(), seed, Runs.num(r, "probe", "top1"), Runs.num(r, "knn", "top1"),
-                            Runs.num(r, "pretrain", "seconds"), (long) Runs.num(r, "pretrain", "steps")));
+                            Runs.num(r, "pretrain", "seconds"), (long) Runs.num(r, "pretrain", "steps"),
+                            Runs.num(r, "robustness", "mean_top1"), Runs.num(r, "robustness", "mce")));
                 }
             }
         }
@@ -197,8 +205,17 @@ public class FidelityCommand implements Callable<Integer> {
 
     /** Mean and (sample) standard deviation of the probe (or kNN) top-1 of one method. */
     static double[] meanStd(List<Run> runs, String method, boolean probe) {
+        return meanStd(runs, method, probe ? Run::top1 : Run::knnTop1);
+    }
+
+    static double[] meanStd(List<Run> runs, String method, java.util.function.ToDoubleFunction<Run> value) {
         return ParityCommand.meanStd(runs.stream().filter(r -> r.method().equals(method))
-                .map(r -> probe ? r.top1() : r.knnTop1()).toList());
+                .map(r -> value.applyAsDouble(r)).toList());
+    }
+
+    /** Whether the runs were evaluated under corruptions (--robustness). */
+    private static boolean robust(List<Run> runs) {
+        return runs.stream().anyMatch(r -> !Double.isNaN(r.corruptionTop1()));
     }
 
     private static Map<String, Object> summary(EsslConfig base, List<String> names, List<Run> runs, Map<String, Double> baselines,
@@ -213,6 +230,13 @@ public class FidelityCommand implements Callable<Integer> {
             json.put(m + "_probe_top1_std", p[1]);
             json.put(m + "_knn_top1_mean", k[0]);
             json.put(m + "_knn_top1_std", k[1]);
+            if (robust(runs)) {
+                double[] c = meanStd(runs, m, Run::corruptionTop1), e = meanStd(runs, m, Run::mce);
+                json.put(m + "_corruption_top1_mean", c[0]);
+                json.put(m + "_corruption_top1_std", c[1]);
+                json.put(m + "_mce_mean", e[0]);
+                json.put(m + "_mce_std", e[1]);
+            }
         }
         json.put("baselines", baselines);
         json.put("runs", runs);
@@ -220,19 +244,26 @@ public class FidelityCommand implements Callable<Integer> {
         return json;
     }
 
-    private static String table(List<String> names, List<Run> runs, Map<String, Double> baselines, int seeds, File png,
+    static String table(List<String> names, List<Run> runs, Map<String, Double> baselines, int seeds, File png,
                                 String recipe, String marker) {
         StringBuilder b = new StringBuilder();
         b.append(String.format("%s%n### %s: %s vs %s (%d seed(s) each, recipe %s)%n%n", begin(marker),
                 names.size() > 2 ? "Groups" : "Fidelity", names.get(0), String.join(", ", names.subList(1, names.size())), seeds, recipe));
-        b.append("| encoder | linear probe top-1 (mean ± std) | kNN top-1 (mean ± std) | pre-training per run |\n|---|---|---|---|\n");
+        boolean robust = robust(runs);
+        b.append("| encoder | linear probe top-1 (mean ± std) | kNN top-1 (mean ± std) | pre-training per run |")
+                .append(robust ? " corrupted top-1 (mean ± std) | mCE vs random encoder |\n|---|---|---|---|---|---|\n" : "\n|---|---|---|---|\n");
         for (String m : names) {
             double[] p = meanStd(runs, m, true), k = meanStd(runs, m, false);
             double secs = runs.stream().filter(r -> r.method().equals(m)).mapToDouble(Run::seconds).average().orElse(0);
             long steps = (long) runs.stream().filter(r -> r.method().equals(m)).mapToLong(Run::steps).average().orElse(0);
-            b.append(String.format("| %s | %.4f ± %.4f | %.4f ± %.4f | %.0f s, %d steps |%n", m, p[0], p[1], k[0], k[1], secs, steps));
+            b.append(String.format("| %s | %.4f ± %.4f | %.4f ± %.4f | %.0f s, %d steps |", m, p[0], p[1], k[0], k[1], secs, steps));
+            if (robust) {
+                double[] c = meanStd(runs, m, Run::corruptionTop1), e = meanStd(runs, m, Run::mce);
+                b.append(String.format(" %.4f ± %.4f | %.3f ± %.3f |", c[0], c[1], e[0], e[1]));
+            }
+            b.append('\n');
         }
-        baselines.forEach((k, v) -> b.append(String.format("| %s | %.4f | | |%n", k, v)));
+        baselines.forEach((k, v) -> b.append(String.format("| %s | %.4f | | |%s%n", k, v, robust ? " | |" : "")));
         b.append(String.format("%nPer run: %s%n%nPlot: `%s`.%n%s%n", runs.stream()
                 .map(r -> String.format("%s seed %d %.4f", r.method(), r.seed(), r.top1())).toList(), png.getPath(), end(marker)));
         return b.toString();

@@ -15,13 +15,29 @@ class FidelityTest {
     @Test
     void meanAndSampleStandardDeviationPerMethod() {
         List<FidelityCommand.Run> runs = List.of(
-                new FidelityCommand.Run("SimCLR", 1, 0.70, 0.60, 1, 1),
-                new FidelityCommand.Run("E-SimCLR", 1, 0.80, 0.70, 1, 1),
-                new FidelityCommand.Run("E-SimCLR", 2, 0.84, 0.74, 1, 1),
-                new FidelityCommand.Run("E-SimCLR", 3, 0.82, 0.72, 1, 1));
+                new FidelityCommand.Run("SimCLR", 1, 0.70, 0.60, 1, 1, Double.NaN, Double.NaN),
+                new FidelityCommand.Run("E-SimCLR", 1, 0.80, 0.70, 1, 1, Double.NaN, Double.NaN),
+                new FidelityCommand.Run("E-SimCLR", 2, 0.84, 0.74, 1, 1, Double.NaN, Double.NaN),
+                new FidelityCommand.Run("E-SimCLR", 3, 0.82, 0.72, 1, 1, Double.NaN, Double.NaN));
         assertArrayEquals(new double[]{0.82, 0.02}, FidelityCommand.meanStd(runs, "E-SimCLR", true), 1e-12);
         assertArrayEquals(new double[]{0.72, 0.02}, FidelityCommand.meanStd(runs, "E-SimCLR", false), 1e-12);
         assertArrayEquals(new double[]{0.70, 0.0}, FidelityCommand.meanStd(runs, "SimCLR", true), 1e-12);
+        org.junit.jupiter.api.Assertions.assertFalse(FidelityCommand.table(List.of("SimCLR", "E-SimCLR"), runs, java.util.Map.of(), 3,
+                new File("f.png"), "r", "").contains("corrupted"), "no robustness columns without --robustness");
+    }
+
+    /** --robustness: the corrupted accuracy and mCE per arm, mean ± std over seeds, as two more columns. */
+    @Test
+    void robustRunsAddTheCorruptionColumns() {
+        List<FidelityCommand.Run> runs = List.of(
+                new FidelityCommand.Run("SimCLR", 1, 0.70, 0.60, 1, 1, 0.50, 0.90),
+                new FidelityCommand.Run("SimCLR", 2, 0.72, 0.60, 1, 1, 0.54, 0.80),
+                new FidelityCommand.Run("E-SimCLR", 1, 0.80, 0.70, 1, 1, 0.60, 0.70),
+                new FidelityCommand.Run("E-SimCLR", 2, 0.84, 0.74, 1, 1, 0.64, 0.60));
+        String table = FidelityCommand.table(List.of("SimCLR", "E-SimCLR"), runs, java.util.Map.of(), 2, new File("f.png"), "r", "");
+        org.junit.jupiter.api.Assertions.assertTrue(table.contains("| corrupted top-1 (mean ± std) | mCE vs random encoder |"), table);
+        org.junit.jupiter.api.Assertions.assertTrue(table.contains("| 0.5200 ± 0.0283 | 0.850 ± 0.071 |"), table);
+        org.junit.jupiter.api.Assertions.assertTrue(table.contains("| 0.6200 ± 0.0283 | 0.650 ± 0.071 |"), table);
     }
 
     @Test
