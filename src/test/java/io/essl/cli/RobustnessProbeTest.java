@@ -18,13 +18,11 @@ class RobustnessProbeTest {
 
     @Test
     void theProbeIsEvaluatedUnderEachCorruptionAndSeverityAgainstARandomEncoder(@TempDir File tmp) throws Exception {
-        List<String> sets = TestData.smallRun(tmp);
-        sets.addAll(List.of("train.epochs=1", "train.max-steps=4", "train.monitor.knn-every-epochs=0"));
-        String model = new File(tmp, "m/model.zip").getPath();
-        assertEquals(Main.OK, Main.run(TestData.args("pretrain", sets, "--model", model)));
-
-        List<String> probe = List.of("probe.reg-params=[0]", "probe.max-iter=60", "probe.knn.enabled=false",
-                "probe.robustness.corruptions=[gaussian_noise, contrast, rotate]");
+        // a small pre-trained model committed as a fixture (OldModelFixtureTest), probed on the committed slice
+        String model = "src/test/resources/fixtures/model-2026-12-02.zip";
+        List<String> probe = List.of("data.dir=\"" + TestData.sliceDir().getAbsolutePath() + "\"",
+                "output.dir=\"" + tmp.getAbsolutePath() + "\"", "probe.reg-params=[0]", "probe.max-iter=60",
+                "probe.knn.enabled=false", "probe.robustness.corruptions=[gaussian_noise, contrast, rotate]");
         File report = new File(tmp, "probe.json");
         assertEquals(Main.OK, Main.run(TestData.args("probe", probe, "--model", model, "--robustness", "--report", report.getPath())));
         JsonNode r = JSON.readTree(report).get("robustness");
@@ -60,7 +58,7 @@ class RobustnessProbeTest {
         assertEquals(28 + 3 * (28 * 3 + 6), gallery.getHeight(), "one row per corruption");
 
         // an unknown corruption stops the probe before Spark starts
-        assertEquals(Main.BAD_INPUT, Main.run(TestData.args("probe", List.of("probe.robustness.corruptions=[snowstorm]"),
+        assertEquals(Main.BAD_INPUT, Main.run(TestData.args("probe", List.of(probe.get(0), "probe.robustness.corruptions=[snowstorm]"),
                 "--model", model, "--robustness")));
     }
 
