@@ -13,9 +13,70 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code essl photonics}: the photonic-crystal side of the product (docs/photonics.md). */
-@Command(name = "photonics", mixinStandardHelpOptions = true, subcommands = PhotonicsCommand.Gap.class,
-        description = "Photonic crystals: the plane-wave TM solver (docs/photonics.md).")
+@Command(name = "photonics", mixinStandardHelpOptions = true, subcommands = {PhotonicsCommand.Gap.class, PhotonicsCommand.Generate.class},
+        description = "Photonic crystals: the plane-wave TM solver and the data generator (docs/photonics.md).")
 public class PhotonicsCommand {
+
+    /** {@code essl photonics generate}: random unit cells, with their DOS when --labels, as Parquet (Spark tasks). */
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+            description = "Random two-tone unit cells (32 x 32 eps maps), with their TM DOS and target with --labels, as Parquet.")
+    static class Generate implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        CommonOptions common;
+
+        @Option(names = "--cells", required = true, description = "How many cells.")
+        int cells;
+
+        @Option(names = "--first", defaultValue = "0", description = "Index of the first cell (default: ${DEFAULT-VALUE}).")
+        long first;
+
+        @Option(names = "--labels", description = "Also compute each cell's DOS and target (the solver in the tasks).")
+        boolean labels;
+
+        @Option(names = "--output", required = true, description = "Parquet output (local, hdfs://, s3a://); replaced.")
+        String output;
+
+        @Option(names = "--cutoff", defaultValue = "4", description = "Plane waves |G| <= cutoff x 2 pi / a (default: ${DEFAULT-VALUE}).")
+        int cutoff;
+
+        @Option(names = "--k-grid", defaultValue = "16", description = "k x k Monkhorst-Pack grid (default: ${DEFAULT-VALUE}).")
+        int kGrid;
+
+        @Option(names = "--sigma", defaultValue = "0.02", description = "Gaussian broadening of the DOS (default: ${DEFAULT-VALUE}).")
+        double sigma;
+
+        @Option(names = "--partitions", defaultValue = "0", description = "Spark partitions (0: the default parallelism x 4).")
+        int partitions;
+
+        @Override
+        public Integer call() throws Exception {
+            if (cells < 1 || first < 0 || cutoff < 1 || kGrid < 1 || sigma <= 0 || partitions < 0) {
+                throw new ConfigError("photonics generate: needs --cells >= 1, --first >= 0, --cutoff >= 1, --k-grid >= 1, "
+                        + "--sigma > 0, --partitions >= 0");
+            }
+            io.essl.config.EsslConfig conf = io.essl.config.ConfigLoader.load(common.config, common.overrides);
+            try (org.apache.spark.sql.SparkSession spark = io.essl.spark.SparkContexts.start(conf.spark())) {
+                int cores = spark.sparkContext().defaultParallelism();
+                int parts = partitions > 0 ? partitions : Math.min(cells, 4 * cores);
+                var result = io.essl.photonics.Generator.write(spark, conf.seed(), first, cells,
+                        labels ? new io.essl.photonics.Generator.Labels(cutoff, kGrid, sigma) : null, parts, output);
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("cells", result.cells());
+                json.put("labelled", labels);
+                json.put("seed", conf.seed());
+                json.put("output", output);
+                json.put("seconds", result.seconds());
+                json.put("cells_per_s", result.cells() / result.seconds());
+                json.put("cores", cores);
+                json.put("cells_per_s_per_core", result.cells() / result.seconds() / cores);
+                if (labels) json.put("solver", Map.of("cutoff", cutoff, "k_grid", kGrid, "sigma", sigma, "dos_points",
+                        io.essl.photonics.DensityOfStates.POINTS, "f_max", io.essl.photonics.DensityOfStates.F_MAX));
+                if (common.report != null) Report.write(json, conf, common.report);
+                System.out.println(Report.line(json));
+            }
+            return Main.OK;
+        }
+    }
 
     /** {@code essl photonics gap}: the TM gap of a square lattice of dielectric rods in air. */
     @Command(name = "gap", mixinStandardHelpOptions = true,
