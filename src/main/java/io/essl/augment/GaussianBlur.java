@@ -61,8 +61,11 @@ public record GaussianBlur(double sigmaMin, double sigmaMax, double kernelFracti
         return new FloatImage(c, h, w, out);
     }
 
-    /** Reflect without repeating the edge (… 2 1 | 0 1 2 … n-1 | n-2 …), as torch's "reflect" padding. */
-    static int reflect(int i, int n) {
+    /**
+     * Reflect without repeating the edge (… 2 1 | 0 1 2 … n-1 | n-2 …), as torch's "reflect" padding and OpenCV's
+     * BORDER_REFLECT_101.
+     */
+    public static int reflect(int i, int n) {
         if (n == 1) return 0;
         int period = 2 * (n - 1);
         i = Math.floorMod(i, period);

@@ -132,9 +132,9 @@ final class Blur {
                 for (int x = 0; x < w; x++) {
                     double v = 0;
                     for (int j = -r; j <= r; j++) {
-                        int row = plane + Warp.mirror(y + j, h) * w;
+                        int row = plane + GaussianBlur.reflect(y + j, h) * w;
                         float[] kr = k[j + r];
-                        for (int i = -r; i <= r; i++) v += kr[i + r] * in[row + Warp.mirror(x + i, w)];
+                        for (int i = -r; i <= r; i++) v += kr[i + r] * in[row + GaussianBlur.reflect(x + i, w)];
                     }
                     out[plane + y * w + x] = Noise.clip(v);
                 }

@@ -1,6 +1,7 @@
 package io.essl.corrupt;
 
 import io.essl.augment.FloatImage;
+import io.essl.augment.GaussianBlur;
 
 /** Resampling by inverse mapping: each output pixel reads the input bilinearly at a computed source point. */
 final class Warp {
@@ -39,17 +40,9 @@ final class Warp {
     private static float px(float[] in, int plane, int y, int x, int h, int w, boolean reflect, float fill) {
         if (y < 0 || y >= h || x < 0 || x >= w) {
             if (!reflect) return fill;
-            y = mirror(y, h);
-            x = mirror(x, w);
+            y = GaussianBlur.reflect(y, h);
+            x = GaussianBlur.reflect(x, w);
         }
         return in[plane + y * w + x];
-    }
-
-    /** Reflect without repeating the edge (… 2 1 | 0 1 2 … n-1 | n-2 …), as OpenCV's BORDER_REFLECT_101. */
-    static int mirror(int i, int n) {
-        if (n == 1) return 0;
-        int period = 2 * (n - 1);
-        i = Math.floorMod(i, period);
-        return i < n ? i : period - i;
     }
 }
