@@ -144,7 +144,10 @@ public class FidelityCommand implements Callable<Integer> {
             if (withBaselines) {
                 try (ProbeData data = ProbeData.load(spark, base)) {
                     baselines.put("raw pixels", ProbeJob.pixels(spark, base, data).probe().top1());
-                    baselines.put("random encoder", ProbeJob.encoder(spark, base, data,
+                    // the table's floor; with --robustness each run probes its own random encoder under corruptions
+                    EsslConfig clean = ConfigLoader.load(ConfigLoader.recipeResource("fidelity.conf"), common.config,
+                            withAll(overrides, "probe.robustness.enabled=false"));
+                    baselines.put("random encoder", ProbeJob.encoder(spark, clean, data,
                             EsslGraph.randomEncoder(base.model(), shapeOf(data), base.seed()), "random encoder", false, null)
                             .probe().top1());
                 }
