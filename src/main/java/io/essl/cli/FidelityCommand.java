@@ -75,9 +75,12 @@ public class FidelityCommand implements Callable<Integer> {
             + "recipe and probed: a study stopped part-way, or run one seed per session, goes on where it stopped.")
     boolean resume;
 
-    /** One run's results; corruptionTop1 and mce are NaN without --robustness. */
-    record Run(String method, long seed, double top1, double knnTop1, double seconds, long steps, double corruptionTop1,
-               double mce) {
+    /**
+     * One run's results; groupAccuracy (the head's, over the last tenth of the steps) is NaN without a group head,
+     * corruptionTop1 and mce without --robustness.
+     */
+    record Run(String method, long seed, double top1, double knnTop1, double seconds, long steps, double groupAccuracy,
+               double corruptionTop1, double mce) {
     }
 
     /**
@@ -167,7 +170,7 @@ public class FidelityCommand implements Callable<Integer> {
                     if (r == null) r = Runs.studyRun(spark, conf, dir);
                     runs.add(new Run(arm.name(), seed, Runs.num(r, "probe", "top1"), Runs.num(r, "knn", "top1"),
                             Runs.num(r, "pretrain", "seconds"), (long) Runs.num(r, "pretrain", "steps"),
-                            Runs.num(r, "robustness", "mean_top1"), Runs.num(r, "robustness", "mce")));
+                            Runs.lastGroupAccuracy(r), Runs.num(r, "robustness", "mean_top1"), Runs.num(r, "robustness", "mce")));
                 }
             }
         }
@@ -252,21 +255,27 @@ public class FidelityCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder();
         b.append(String.format("%s%n### %s: %s vs %s (%d seed(s) each, recipe %s)%n%n", begin(marker),
                 names.size() > 2 ? "Groups" : "Fidelity", names.get(0), String.join(", ", names.subList(1, names.size())), seeds, recipe));
-        boolean robust = robust(runs);
+        boolean robust = robust(runs), groupStudy = names.size() > 2;
         b.append("| encoder | linear probe top-1 (mean ± std) | kNN top-1 (mean ± std) | pre-training per run |")
-                .append(robust ? " corrupted top-1 (mean ± std) | mCE vs random encoder |\n|---|---|---|---|---|---|\n" : "\n|---|---|---|---|\n");
+                .append(groupStudy ? " group head accuracy, last 10 % of steps |" : "")
+                .append(robust ? " corrupted top-1 (mean ± std) | mCE vs random encoder |" : "")
+                .append("\n|---|---|---|---|").append(groupStudy ? "---|" : "").append(robust ? "---|---|" : "").append('\n');
         for (String m : names) {
             double[] p = meanStd(runs, m, true), k = meanStd(runs, m, false);
             double secs = runs.stream().filter(r -> r.method().equals(m)).mapToDouble(Run::seconds).average().orElse(0);
             long steps = (long) runs.stream().filter(r -> r.method().equals(m)).mapToLong(Run::steps).average().orElse(0);
             b.append(String.format("| %s | %.4f ± %.4f | %.4f ± %.4f | %.0f s, %d steps |", m, p[0], p[1], k[0], k[1], secs, steps));
+            if (groupStudy) {
+                double[] g = meanStd(runs, m, Run::groupAccuracy);
+                b.append(Double.isNaN(g[0]) ? " (no head) |" : String.format(" %.3f ± %.3f |", g[0], g[1]));
+            }
             if (robust) {
                 double[] c = meanStd(runs, m, Run::corruptionTop1), e = meanStd(runs, m, Run::mce);
                 b.append(String.format(" %.4f ± %.4f | %.3f ± %.3f |", c[0], c[1], e[0], e[1]));
             }
             b.append('\n');
         }
-        baselines.forEach((k, v) -> b.append(String.format("| %s | %.4f | | |%s%n", k, v, robust ? " | |" : "")));
+        baselines.forEach((k, v) -> b.append(String.format("| %s | %.4f | | |%s%s%n", k, v, groupStudy ? " |" : "", robust ? " | |" : "")));
         b.append(String.format("%nPer run: %s%n%nPlot: `%s`.%n%s%n", runs.stream()
                 .map(r -> String.format("%s seed %d %.4f", r.method(), r.seed(), r.top1())).toList(), png.getPath(), end(marker)));
         return b.toString();

@@ -194,6 +194,23 @@ final class Runs {
         return r;
     }
 
+    /**
+     * The group head's accuracy over the last tenth of the steps (at least one) of a run's report (its loss.parts):
+     * whether the head could learn the group at all. NaN without a group head.
+     */
+    static double lastGroupAccuracy(Map<String, Object> r) {
+        if (!(r.get("loss") instanceof Map<?, ?> loss) || !(loss.get("parts") instanceof List<?> parts) || parts.isEmpty()) {
+            return Double.NaN;
+        }
+        int n = Math.max(1, parts.size() / 10);
+        double sum = 0;
+        for (Object step : parts.subList(parts.size() - n, parts.size())) {
+            if (!(step instanceof Map<?, ?> m) || !(m.get("group_accuracy") instanceof Number a)) return Double.NaN;
+            sum += a.doubleValue();
+        }
+        return sum / n;
+    }
+
     /** A number of a report section (NaN when absent). */
     @SuppressWarnings("unchecked")
     static double num(Map<String, Object> r, String section, String key) {

@@ -15,10 +15,10 @@ class FidelityTest {
     @Test
     void meanAndSampleStandardDeviationPerMethod() {
         List<FidelityCommand.Run> runs = List.of(
-                new FidelityCommand.Run("SimCLR", 1, 0.70, 0.60, 1, 1, Double.NaN, Double.NaN),
-                new FidelityCommand.Run("E-SimCLR", 1, 0.80, 0.70, 1, 1, Double.NaN, Double.NaN),
-                new FidelityCommand.Run("E-SimCLR", 2, 0.84, 0.74, 1, 1, Double.NaN, Double.NaN),
-                new FidelityCommand.Run("E-SimCLR", 3, 0.82, 0.72, 1, 1, Double.NaN, Double.NaN));
+                new FidelityCommand.Run("SimCLR", 1, 0.70, 0.60, 1, 1, Double.NaN, Double.NaN, Double.NaN),
+                new FidelityCommand.Run("E-SimCLR", 1, 0.80, 0.70, 1, 1, Double.NaN, Double.NaN, Double.NaN),
+                new FidelityCommand.Run("E-SimCLR", 2, 0.84, 0.74, 1, 1, Double.NaN, Double.NaN, Double.NaN),
+                new FidelityCommand.Run("E-SimCLR", 3, 0.82, 0.72, 1, 1, Double.NaN, Double.NaN, Double.NaN));
         assertArrayEquals(new double[]{0.82, 0.02}, FidelityCommand.meanStd(runs, "E-SimCLR", true), 1e-12);
         assertArrayEquals(new double[]{0.72, 0.02}, FidelityCommand.meanStd(runs, "E-SimCLR", false), 1e-12);
         assertArrayEquals(new double[]{0.70, 0.0}, FidelityCommand.meanStd(runs, "SimCLR", true), 1e-12);
@@ -30,14 +30,20 @@ class FidelityTest {
     @Test
     void robustRunsAddTheCorruptionColumns() {
         List<FidelityCommand.Run> runs = List.of(
-                new FidelityCommand.Run("SimCLR", 1, 0.70, 0.60, 1, 1, 0.50, 0.90),
-                new FidelityCommand.Run("SimCLR", 2, 0.72, 0.60, 1, 1, 0.54, 0.80),
-                new FidelityCommand.Run("E-SimCLR", 1, 0.80, 0.70, 1, 1, 0.60, 0.70),
-                new FidelityCommand.Run("E-SimCLR", 2, 0.84, 0.74, 1, 1, 0.64, 0.60));
+                new FidelityCommand.Run("SimCLR", 1, 0.70, 0.60, 1, 1, Double.NaN, 0.50, 0.90),
+                new FidelityCommand.Run("SimCLR", 2, 0.72, 0.60, 1, 1, Double.NaN, 0.54, 0.80),
+                new FidelityCommand.Run("E-SimCLR", 1, 0.80, 0.70, 1, 1, 0.9, 0.60, 0.70),
+                new FidelityCommand.Run("E-SimCLR", 2, 0.84, 0.74, 1, 1, 0.8, 0.64, 0.60));
         String table = FidelityCommand.table(List.of("SimCLR", "E-SimCLR"), runs, java.util.Map.of(), 2, new File("f.png"), "r", "");
         org.junit.jupiter.api.Assertions.assertTrue(table.contains("| corrupted top-1 (mean ± std) | mCE vs random encoder |"), table);
         org.junit.jupiter.api.Assertions.assertTrue(table.contains("| 0.5200 ± 0.0283 | 0.850 ± 0.071 |"), table);
         org.junit.jupiter.api.Assertions.assertTrue(table.contains("| 0.6200 ± 0.0283 | 0.650 ± 0.071 |"), table);
+        // a group study (more than two arms) shows how well each head learnt its group; the baseline has none
+        String groups = FidelityCommand.table(List.of("SimCLR", "E-SimCLR", "E-SimCLR hflip"), runs, java.util.Map.of(), 2,
+                new File("f.png"), "r", "-groups");
+        org.junit.jupiter.api.Assertions.assertTrue(groups.contains("| group head accuracy, last 10 % of steps |"), groups);
+        org.junit.jupiter.api.Assertions.assertTrue(groups.contains("| (no head) |"), groups);
+        org.junit.jupiter.api.Assertions.assertTrue(groups.contains("| 0.850 ± 0.071 |"), groups);
     }
 
     @Test
@@ -100,6 +106,12 @@ class FidelityTest {
         var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(new File(out, "esimclr-vflip-seed42/report.json"));
         assertEquals("vflip", report.at("/pretrain/group").asText());
         assertEquals(2, report.at("/pretrain/group_size").asInt());
+        // the table's group head accuracy: the last tenth of the steps (here the last of 3) of the run's loss parts
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> asMap = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(report, java.util.Map.class);
+        org.junit.jupiter.api.Assertions.assertTrue(report.at("/loss/parts/2/group_accuracy").isNumber());
+        assertEquals(report.at("/loss/parts/2/group_accuracy").asDouble(), Runs.lastGroupAccuracy(asMap), 1e-12);
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("group head accuracy"), text);
         org.junit.jupiter.api.Assertions.assertNotNull(javax.imageio.ImageIO.read(new File(out, "fidelity.png")));
         // --resume: the finished runs are read back, not run again (their model files untouched), same table
         File model = new File(out, "esimclr-vflip-seed42/model.zip");
