@@ -287,6 +287,13 @@ final class Runs {
             Charts.confusion(r.probe().confusion(), classNames(conf, r.probe().confusion().length),
                     "Linear probe (" + r.protocol() + "), top-1 " + String.format("%.4f", r.probe().top1()), png);
             report.put("probe.confusion_png", png.getPath());
+            if (r.map() != null) {
+                File map = sibling(reportFile, "-map.png");
+                int classes = java.util.Arrays.stream(r.map().labels()).max().orElse(0) + 1;
+                Charts.embeddingMap("Test embeddings on the training features' first two principal components ("
+                        + r.map().labels().length + " points)", r.map().xy(), r.map().labels(), classNames(conf, classes), map);
+                report.put("probe.map_png", map.getPath());
+            }
             boolean robustness = conf.probe().robustness().enabled();
             if (randomFloor || conf.probe().baselines() || robustness) { // also the baseline of the corruption errors
                 ProbeJob.Result random = ProbeJob.encoder(spark, conf, data,

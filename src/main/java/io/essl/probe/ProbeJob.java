@@ -24,7 +24,7 @@ public final class ProbeJob {
      * {@code robustness} with probe.robustness.enabled.
      */
     public record Result(String protocol, Metrics probe, LinearProbe.Result fast, Metrics knn, int features,
-                         double seconds, Robustness.Result robustness) {
+                         double seconds, Robustness.Result robustness, EmbeddingMap.Points map) {
     }
 
     private ProbeJob() {
@@ -93,7 +93,8 @@ public final class ProbeJob {
                         Robustness.names(p.robustness()).size(), Robustness.SEVERITIES);
                 robust = Robustness.evaluate(spark, conf, data.test(), model, fast.model(), classes);
             }
-            r = new Result(p.protocol(), probe, fast, knn, features, (System.nanoTime() - start) / 1e9, robust);
+            EmbeddingMap.Points map = EmbeddingMap.of(train, test, EmbeddingMap.POINTS, conf.seed());
+            r = new Result(p.protocol(), probe, fast, knn, features, (System.nanoTime() - start) / 1e9, robust, map);
         } finally {
             model.destroy();
             spark.sparkContext().setJobDescription(null);
@@ -112,7 +113,7 @@ public final class ProbeJob {
         Dataset<Row> test = ProbeData.pixels(spark, data.test(), conf.data().mean(), conf.data().std());
         LinearProbe.Result fast = LinearProbe.fit(train, test, conf.probe(), conf.seed());
         spark.sparkContext().setJobDescription(null);
-        Result r = new Result("fast", fast.test(), fast, null, fast.features(), (System.nanoTime() - start) / 1e9, null);
+        Result r = new Result("fast", fast.test(), fast, null, fast.features(), (System.nanoTime() - start) / 1e9, null, null);
         log.info("probe raw pixels: top-1 {} ({} s)", fmt(r.probe().top1()), fmt(r.seconds()));
         return r;
     }

@@ -137,6 +137,26 @@ public final class Charts {
         save(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false), png, 760, 480);
     }
 
+    /**
+     * A 2-D map of embeddings: one dot per point, coloured by its class (one series a class, named in the legend);
+     * x and y are the map's two coordinates (e.g. the first two principal components).
+     */
+    public static void embeddingMap(String title, double[][] xy, int[] labels, String[] classNames, File png) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        XYSeries[] byClass = new XYSeries[classNames.length];
+        for (int c = 0; c < classNames.length; c++) {
+            byClass[c] = new XYSeries(classNames[c], false, true);
+            data.addSeries(byClass[c]);
+        }
+        for (int i = 0; i < xy.length; i++) byClass[labels[i]].add(xy[i][0], xy[i][1]);
+        JFreeChart chart = ChartFactory.createScatterPlot(title, "component 1", "component 2", data);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        java.awt.Shape dot = new java.awt.geom.Ellipse2D.Double(-1.5, -1.5, 3, 3);
+        for (int c = 0; c < classNames.length; c++) plot.getRenderer().setSeriesShape(c, dot);
+        save(chart, png, 820, 680);
+    }
+
     /** Loss parts per step (and the learning rate on a second axis); lossName names the invariance loss. */
     public static void trainingCurves(int[] steps, double[] invariance, double[] group, double[] lr, String lossName,
                                       File png) throws IOException {

@@ -79,6 +79,8 @@ class PipelineTest {
         assertTrue(p.at("/probe/iterations").asInt() <= 60);
         if (p.at("/probe/iterations").asInt() == 60) assertFalse(p.at("/probe/converged").asBoolean(), "the cap stopped it");
         assertTrue(new File(p.at("/probe/confusion_png").asText()).length() > 1000, "confusion matrix PNG");
+        var map = javax.imageio.ImageIO.read(new File(p.at("/probe/map_png").asText()));
+        assertEquals(820, map.getWidth(), "the embedding map (PCA of the features, coloured by class)");
     }
 
     @Test
