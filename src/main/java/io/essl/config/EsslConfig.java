@@ -67,7 +67,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                         double validationFraction, int maxIter, double tolerance, int batchSize, boolean baselines,
                         String exportEmbeddings, boolean knn, int knnK, double knnTemperature, int paperEpochs,
                         double paperLr, double paperMomentum, int paperBatchSize, double[] paperCropScale,
-                        boolean paperStandardize, Robustness robustness)
+                        boolean paperStandardize, Robustness robustness, boolean map)
             implements Serializable {
     }
 
@@ -151,7 +151,8 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                 p.num("tolerance", 0, 1), p.integer("batch-size", 1), p.bool("baselines"), p.str("export-embeddings"), pk.bool("enabled"),
                 pk.integer("k", 1), pk.num("temperature", 1e-3, 100), pp.integer("epochs", 1), pp.num("lr", 0, 1e4),
                 pp.num("momentum", 0, 1), pp.integer("batch-size", 1), pp.range("crop-scale", 1e-3, 1), pp.bool("standardize"),
-                new Robustness(pr.bool("enabled"), java.util.List.copyOf(pr.strings("corruptions")), pr.integer("test-limit", 0)));
+                new Robustness(pr.bool("enabled"), java.util.List.copyOf(pr.strings("corruptions")), pr.integer("test-limit", 0)),
+                p.bool("map"));
         Settings sp = s.section("spark");
         Map<String, String> sparkConf = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : sp.raw().getConfig("conf").entrySet()) {

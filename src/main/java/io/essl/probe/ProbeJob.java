@@ -93,7 +93,7 @@ public final class ProbeJob {
                         Robustness.names(p.robustness()).size(), Robustness.SEVERITIES);
                 robust = Robustness.evaluate(spark, conf, data.test(), model, fast.model(), classes);
             }
-            EmbeddingMap.Points map = EmbeddingMap.of(train, test, EmbeddingMap.POINTS, conf.seed());
+            EmbeddingMap.Points map = p.map() ? EmbeddingMap.of(train, test, EmbeddingMap.POINTS, conf.seed()) : null;
             r = new Result(p.protocol(), probe, fast, knn, features, (System.nanoTime() - start) / 1e9, robust, map);
         } finally {
             model.destroy();

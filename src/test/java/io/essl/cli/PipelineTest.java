@@ -58,7 +58,7 @@ class PipelineTest {
 
         File probeReport = new File(tmp, "probe.json");
         assertEquals(Main.OK, Main.run("probe", "--model", model, "--report", probeReport.getPath(), "--baselines",
-                "--set", "probe.max-iter=60", "--set", "probe.knn.k=20"));
+                "--set", "probe.max-iter=60", "--set", "probe.knn.k=20", "--set", "probe.map=true"));
         JsonNode p = JSON.readTree(probeReport);
         assertEquals(256, p.at("/probe/test_images").asInt(), "the slice's whole test split");
         assertEquals(512, p.at("/probe/train_images").asInt());

@@ -21,7 +21,7 @@ class RobustnessProbeTest {
         // a small pre-trained model committed as a fixture (OldModelFixtureTest), probed on the committed slice
         String model = "src/test/resources/fixtures/model-2026-12-02.zip";
         List<String> probe = List.of("data.dir=\"" + TestData.sliceDir().getAbsolutePath() + "\"",
-                "output.dir=\"" + tmp.getAbsolutePath() + "\"", "probe.reg-params=[0]", "probe.max-iter=60",
+                "output.dir=\"" + tmp.getAbsolutePath() + "\"", "probe.reg-params=[0]", "probe.max-iter=60", "probe.map=false",
                 "probe.knn.enabled=false", "probe.robustness.corruptions=[gaussian_noise, contrast, rotate]");
         File report = new File(tmp, "probe.json");
         assertEquals(Main.OK, Main.run(TestData.args("probe", probe, "--model", model, "--robustness", "--report", report.getPath())));
