@@ -1,16 +1,12 @@
 package io.essl.photonics;
 
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A photonic-crystal data set generated in Spark tasks: cells {@code first .. first + count - 1} of a seed
@@ -34,12 +30,10 @@ public final class Generator {
                 .add("target", DataTypes.createArrayType(DataTypes.FloatType, false)) : s;
     }
 
-    public static Result write(SparkSession spark, long seed, long first, int count, Labels labels, int partitions, String output) {
+    public static Result write(SparkSession spark, long seed, long first, long count, Labels labels, int partitions, String output) {
         long start = System.nanoTime();
-        List<Long> ids = new ArrayList<>(count);
-        for (long i = first; i < first + count; i++) ids.add(i);
-        JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(ids, partitions)
-                .map(id -> row(seed, id, labels));
+        // the ids as a range the tasks enumerate: nothing per cell on the driver, whatever the count
+        JavaRDD<Row> rows = spark.range(first, first + count, 1, partitions).javaRDD().map(id -> row(seed, id, labels));
         spark.createDataFrame(rows, schema(labels != null)).write().mode(SaveMode.Overwrite).parquet(output);
         return new Result(count, (System.nanoTime() - start) / 1e9, partitions);
     }
