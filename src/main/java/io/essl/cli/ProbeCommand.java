@@ -31,25 +31,13 @@ public class ProbeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        ModelFile.Loaded loaded;
-        try {
-            loaded = ModelFile.load(model, io.essl.spark.SparkContexts.hadoop(
-                    ConfigLoader.load(common.config, common.overrides).spark())); // s3a settings for the model path
-        } catch (java.io.FileNotFoundException e) {
-            throw new ConfigError("model not found: " + model);
-        } catch (Exception e) {
-            throw new ConfigError("not a readable essl-spark model: " + model + " (" + e.getMessage() + ")");
-        }
+        ModelFile.Loaded loaded = Runs.loadModel(model, common);
         // The model's own recorded configuration is the base: same data and normalisation unless overridden.
         EsslConfig conf = ConfigLoader.load(ConfigLoader.parseRecorded((String) loaded.metadata().get("config")),
                 common.config, probeOptions.withOverrides(common.overrides));
         Runs.preflight(conf);
         EsslGraph.Shape shape = Runs.shapeOf(loaded);
-        try { // before Spark starts: the configured architecture must be the model's (--set model.* can change it)
-            EsslGraph.extractEncoder(loaded.graph(), conf.model(), shape);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new ConfigError(model + ": " + e.getMessage());
-        }
+        Runs.encoderOf(loaded, conf, shape, model); // before Spark starts: --set model.* may not match the model
         Report report = new Report().recipe(conf).put("command", "probe").put("model.path", model)
                 .put("model.method", loaded.metadata().get("method")).put("provenance", Provenance.of(conf));
         File reportFile = common.reportOr(new File(conf.output().dir(), "probe-report.json"));

@@ -254,6 +254,27 @@ final class Runs {
         return m;
     }
 
+    /** A saved model, or a config error (exit 2) naming the path: missing, or not one of ours. */
+    static ModelFile.Loaded loadModel(String model, CommonOptions common) {
+        try {
+            return ModelFile.load(model, io.essl.spark.SparkContexts.hadoop(
+                    io.essl.config.ConfigLoader.load(common.config, common.overrides).spark())); // s3a settings for the path
+        } catch (java.io.FileNotFoundException e) {
+            throw new ConfigError("model not found: " + model);
+        } catch (Exception e) {
+            throw new ConfigError("not a readable essl-spark model: " + model + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The frozen encoder of a saved model under the run's configuration: a config error if they do not match. */
+    static ComputationGraph encoderOf(ModelFile.Loaded loaded, EsslConfig conf, EsslGraph.Shape shape, String model) {
+        try {
+            return EsslGraph.extractEncoder(loaded.graph(), conf.model(), shape);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ConfigError(model + ": " + e.getMessage());
+        }
+    }
+
     /** The input geometry recorded in a model file. */
     @SuppressWarnings("unchecked")
     static EsslGraph.Shape shapeOf(ModelFile.Loaded model) {
