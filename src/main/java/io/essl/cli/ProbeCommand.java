@@ -1,6 +1,5 @@
 package io.essl.cli;
 
-import io.essl.config.ConfigError;
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.EsslGraph;
