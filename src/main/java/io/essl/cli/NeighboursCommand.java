@@ -61,6 +61,13 @@ public class NeighboursCommand implements Callable<Integer> {
     @Option(names = "--output", description = "Parquet of query_id, neighbour_id, similarity, rank (replaced).")
     String output;
 
+    @Option(names = "--duplicates", paramLabel = "S", description = "Also the near-duplicate pairs of the corpus: cosine "
+            + "similarity >= S (e.g. 0.98), by the LSH self-join, to --duplicates-output.")
+    Double duplicates;
+
+    @Option(names = "--duplicates-output", description = "Parquet of id_a, id_b, similarity (replaced).")
+    String duplicatesOutput;
+
     @Override
     public Integer call() {
         if (k < 1 || queryLimit < 0 || bucketLength <= 0 || tables < 1 || maxDistance <= 0 || maxDistance > 2) {
@@ -68,6 +75,9 @@ public class NeighboursCommand implements Callable<Integer> {
                     + "0 < --max-distance <= 2");
         }
         if (exact && checkRecall) throw new ConfigError("neighbours: --check-recall compares LSH with --exact; give one of them");
+        if (duplicates != null && (duplicates <= -1 || duplicates > 1 || duplicatesOutput == null)) {
+            throw new ConfigError("neighbours: --duplicates S needs -1 < S <= 1 and --duplicates-output");
+        }
         EsslConfig conf = ConfigLoader.load(common.config, common.overrides);
         Map<String, Object> json = new LinkedHashMap<>();
         try (SparkSession spark = SparkContexts.start(conf.spark())) {
@@ -95,6 +105,12 @@ public class NeighboursCommand implements Callable<Integer> {
             }
             if (output != null) result.write().mode(SaveMode.Overwrite).parquet(output);
             if (output != null) json.put("output", output);
+            if (duplicates != null) {
+                Neighbours.duplicates(corpus, duplicates, new Neighbours.Lsh(bucketLength, tables, maxDistance), conf.seed())
+                        .write().mode(SaveMode.Overwrite).parquet(duplicatesOutput);
+                json.put("duplicates", Map.of("min_similarity", duplicates, "pairs", spark.read().parquet(duplicatesOutput).count(),
+                        "output", duplicatesOutput));
+            }
         }
         if (common.report != null) {
             try {

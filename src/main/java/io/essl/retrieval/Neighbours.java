@@ -114,6 +114,20 @@ public final class Neighbours {
                 .select("query_id", "neighbour_id", "similarity", "rank");
     }
 
+    /**
+     * Near-duplicate pairs: every pair of corpus rows with cosine similarity at least {@code minSimilarity} (unit
+     * vectors: Euclidean distance at most sqrt(2 - 2 s)), each pair once (id_a < id_b), found by the LSH similarity
+     * self-join; the pairs LSH misses are missed.
+     */
+    public static Dataset<Row> duplicates(Dataset<Row> corpus, double minSimilarity, Lsh lsh, long seed) {
+        BucketedRandomProjectionLSHModel model = new BucketedRandomProjectionLSH().setInputCol("v").setOutputCol("hashes")
+                .setBucketLength(lsh.bucketLength()).setNumHashTables(lsh.tables()).setSeed(seed).fit(corpus);
+        return model.approxSimilarityJoin(corpus, corpus, Math.sqrt(Math.max(0, 2 - 2 * minSimilarity)), "distance")
+                .select(functions.col("datasetA.id").as("id_a"), functions.col("datasetB.id").as("id_b"),
+                        functions.lit(1.0).minus(functions.pow(functions.col("distance"), 2).divide(2)).as("similarity"))
+                .filter(functions.col("id_a").lt(functions.col("id_b")));
+    }
+
     /** Recall at k of an approximate result against the exact one: the exact neighbours found, over all of them. */
     public static double recall(Dataset<Row> approximate, Dataset<Row> exact) {
         long found = exact.join(approximate, exact.col("query_id").equalTo(approximate.col("query_id"))

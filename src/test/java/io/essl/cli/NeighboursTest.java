@@ -67,6 +67,16 @@ class NeighboursTest {
         assertTrue(r.get("recall_at_k").isNumber() && r.get("recall_at_k").asDouble() > 0.9, r.toString());
         assertTrue(r.get("exact_seconds").isNumber());
         assertEquals(Main.BAD_INPUT, Main.run("neighbours", "--embeddings", emb, "--k", "0"));
+
+        // near duplicates: every pair above the similarity, once each, as brute force finds them
+        File dupOut = new File(tmp, "dups"), dupReport = new File(tmp, "dups.json");
+        assertEquals(Main.OK, Main.run("neighbours", "--embeddings", emb, "--exact", "--query-limit", "1", "--duplicates", "0.97",
+                "--duplicates-output", dupOut.getPath(), "--report", dupReport.getPath(), "--set", master, "--set", shuffle));
+        long want = 0;
+        for (int a = 0; a < N; a++) for (int b = a + 1; b < N; b++) if (cosine(v[a], v[b]) >= 0.97) want++;
+        assertTrue(want > 0, "the toy set has near duplicates");
+        long got = new ObjectMapper().readTree(dupReport).at("/duplicates/pairs").asLong();
+        assertTrue(got <= want && got >= 0.9 * want, got + " of " + want + " pairs");
     }
 
     private static List<Integer> bruteForce(float[][] v, int q) {
