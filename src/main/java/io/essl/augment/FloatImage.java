@@ -31,4 +31,25 @@ public record FloatImage(int channels, int height, int width, float[] data) impl
     public float get(int c, int y, int x) {
         return data[(c * height + y) * width + x];
     }
+
+    /** A value in [0, 1] as an 8-bit one (clipped, rounded). */
+    public static int byteOf(float v) {
+        return Math.round(Math.min(1, Math.max(0, v)) * 255);
+    }
+
+    /** As an 8-bit picture: gray for one channel, RGB for three. */
+    public java.awt.image.BufferedImage toBufferedImage() {
+        if (channels != 1 && channels != 3) throw new IllegalArgumentException("1 or 3 channels, got " + channels);
+        int plane = height * width;
+        var img = new java.awt.image.BufferedImage(width, height, channels == 1
+                ? java.awt.image.BufferedImage.TYPE_BYTE_GRAY : java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int p = y * width + x;
+                if (channels == 1) img.getRaster().setSample(x, y, 0, byteOf(data[p]));
+                else img.setRGB(x, y, byteOf(data[p]) << 16 | byteOf(data[plane + p]) << 8 | byteOf(data[2 * plane + p]));
+            }
+        }
+        return img;
+    }
 }

@@ -72,30 +72,12 @@ final class RobustnessReport {
         BufferedImage[][] cells = new BufferedImage[names.size()][cols.length];
         for (int r = 0; r < names.size(); r++) {
             Corruptions.Corruption c = Corruptions.of(names.get(r));
-            cells[r][0] = picture(clean);
+            cells[r][0] = clean.toBufferedImage();
             for (int i = 0; i < GALLERY_SEVERITIES.length; i++) {
                 int s = GALLERY_SEVERITIES[i];
-                cells[r][i + 1] = picture(c.apply(clean, s, Corruptions.random(seed, 0, c.name(), s)));
+                cells[r][i + 1] = c.apply(clean, s, Corruptions.random(seed, 0, c.name(), s)).toBufferedImage();
             }
         }
         Charts.gallery(names.toArray(String[]::new), cols, cells, 3, png);
-    }
-
-    private static BufferedImage picture(FloatImage f) {
-        int h = f.height(), w = f.width(), plane = h * w;
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int p = y * w + x;
-                int r = byteOf(f.data()[p]);
-                int g = f.channels() == 3 ? byteOf(f.data()[plane + p]) : r, b = f.channels() == 3 ? byteOf(f.data()[2 * plane + p]) : r;
-                img.setRGB(x, y, r << 16 | g << 8 | b);
-            }
-        }
-        return img;
-    }
-
-    private static int byteOf(float v) {
-        return Math.round(Math.min(1, Math.max(0, v)) * 255);
     }
 }

@@ -105,9 +105,7 @@ final class Blur {
             }
         }
         FloatImage out = gaussian(Noise.like(img, px), sigma);
-        float[] d = out.data();
-        for (int i = 0; i < d.length; i++) d[i] = Noise.clip(d[i]);
-        return out;
+        return Noise.clipped(out);
     }
 
     /** skimage's gaussian: the kernel truncated at 4 sigma. */

@@ -33,9 +33,7 @@ final class Geometric {
             at[0] = y + dy[y * w + x];
             at[1] = x + dx[y * w + x];
         }, true, 0);
-        float[] d = out.data();
-        for (int i = 0; i < d.length; i++) d[i] = Noise.clip(d[i]);
-        return out;
+        return Noise.clipped(out);
     }
 
     private static float[] field(int h, int w, double sigma, double alpha, SplittableRandom rnd) {
@@ -91,8 +89,6 @@ final class Geometric {
             at[1] = b[0] * (x - cx) + b[1] * (y - cy) + cx + tx;
             at[0] = b[2] * (x - cx) + b[3] * (y - cy) + cy + ty;
         }, false, 0);
-        float[] d = out.data();
-        for (int i = 0; i < d.length; i++) d[i] = Noise.clip(d[i]);
-        return out;
+        return Noise.clipped(out);
     }
 }

@@ -50,6 +50,13 @@ final class Noise {
         return (float) Math.min(1, Math.max(0, v));
     }
 
+    /** The image with every value clipped to [0, 1], in place (the reference's final np.clip). */
+    static FloatImage clipped(FloatImage img) {
+        float[] d = img.data();
+        for (int i = 0; i < d.length; i++) d[i] = clip(d[i]);
+        return img;
+    }
+
     static FloatImage like(FloatImage img, float[] data) {
         return new FloatImage(img.channels(), img.height(), img.width(), data);
     }

@@ -101,20 +101,8 @@ final class Photometric {
     /** Encoded as JPEG at this quality (libjpeg's 1-100 scale, as PIL's) and decoded again, through ImageIO. */
     static FloatImage jpeg(FloatImage img, int quality) {
         int c = img.channels(), h = img.height(), w = img.width(), plane = h * w;
-        if (c != 1 && c != 3) throw new IllegalArgumentException("JPEG takes 1 or 3 channels, got " + c);
-        BufferedImage bi = new BufferedImage(w, h, c == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        BufferedImage bi = img.toBufferedImage();
         float[] in = img.data();
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int p = y * w + x;
-                if (c == 1) {
-                    bi.getRaster().setSample(x, y, 0, Math.round(in[p] * 255));
-                } else {
-                    bi.setRGB(x, y, Math.round(in[p] * 255) << 16 | Math.round(in[plane + p] * 255) << 8
-                            | Math.round(in[2 * plane + p] * 255));
-                }
-            }
-        }
         try {
             BufferedImage back = ImageIO.read(new ByteArrayInputStream(encode(bi, quality)));
             float[] out = new float[in.length];

@@ -92,7 +92,7 @@ public final class Robustness {
         for (int s = 1; s <= SEVERITIES; s++) {
             FloatImage f = c.apply(clean, s, Corruptions.random(seed, img.id(), name, s));
             byte[] px = new byte[f.data().length];
-            for (int i = 0; i < px.length; i++) px[i] = (byte) Math.round(Math.min(1, Math.max(0, f.data()[i])) * 255);
+            for (int i = 0; i < px.length; i++) px[i] = (byte) FloatImage.byteOf(f.data()[i]);
             out.add(new ImageRecord(img.id() * 8 + s, img.label(), f.channels(), f.height(), f.width(), px));
         }
         return out;
