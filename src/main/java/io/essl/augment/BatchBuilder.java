@@ -6,14 +6,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.Serializable;
 import java.util.List;
 
 /**
  * Turns N images into one training batch of the E-SSL graph, laid out as {@link BatchLayout} says: views 1 and 2
  * of every image, (with the group head) view 3 under every group element, (with the online monitor) the classes.
  */
-public final class BatchBuilder implements Serializable {
+public final class BatchBuilder implements BatchMaker {
     private final ViewFactory views;
     private final boolean withGroup;
     /** Classes of the online monitor's labels; 0 = no monitor. */
@@ -29,6 +28,7 @@ public final class BatchBuilder implements Serializable {
         this.monitorClasses = monitorClasses;
     }
 
+    @Override
     public MultiDataSet build(List<ImageRecord> images, int epoch) {
         int n = images.size();
         TransformationGroup group = views.group();

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "essl", mixinStandardHelpOptions = true, version = "essl-spark 0.1.0",
         description = "Equivariant self-supervised pre-training (E-SimCLR) and linear probing on Apache Spark.",
         subcommands = {PretrainCommand.class, ProbeCommand.class, PipelineCommand.class, DemoCommand.class, IngestCommand.class,
-                ModelCommand.class, BenchCommand.class, ConfigCommand.class, GpuCheckCommand.class, PhotonicsCommand.class, EmbedCommand.class, NeighboursCommand.class})
+                ModelCommand.class, BenchCommand.class, ConfigCommand.class, GpuCheckCommand.class, PhotonicsCommand.class, EmbedCommand.class, NeighboursCommand.class,
+                FinetuneCommand.class})
 public class Main {
     public static final int OK = 0, FAILURE = 1, BAD_INPUT = 2;
 

@@ -329,7 +329,7 @@ final class Runs {
     }
 
     /** The probe's images (after the centre view) must be what the encoder takes. */
-    private static void checkInputShape(ProbeData data, EsslGraph.Shape shape) {
+    static void checkInputShape(ProbeData data, EsslGraph.Shape shape) {
         io.essl.data.ImageRecord first = data.train().first();
         if (first.channels() != shape.channels() || first.height() != shape.height() || first.width() != shape.width()) {
             throw new ConfigError("the encoder takes " + shape.channels() + "x" + shape.height() + "x" + shape.width()

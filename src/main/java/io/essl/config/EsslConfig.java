@@ -10,7 +10,7 @@ import java.util.Map;
 
 /** The validated, immutable configuration of one run. Sections mirror reference.conf. */
 public record EsslConfig(long seed, Data data, Augment augment, Model model, Train train, Probe probe,
-                         Spark spark, Output output, String rendered) implements Serializable {
+                         Finetune finetune, Spark spark, Output output, String rendered) implements Serializable {
 
     public record Data(String format, String name, String dir, String trainImages, String trainLabels,
                        String testImages, String testLabels, int pretrainLimit, int partitions,
@@ -73,6 +73,14 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
 
     /** probe.robustness: the probe evaluated under corruptions (empty list: all of them; testLimit 0: the whole split). */
     public record Robustness(boolean enabled, java.util.List<String> corruptions, int testLimit) implements Serializable {
+    }
+
+    /**
+     * finetune: the whole encoder plus a linear head trained on a class-balanced fraction of the labels (SimCLR's
+     * semi-supervised protocol); lr is per 256 images, as train.base-lr.
+     */
+    public record Finetune(double labelsFraction, int epochs, int batchSize, double baseLr, double momentum,
+                           double weightDecay, double[] cropScale) implements Serializable {
     }
 
     public record Spark(String master, String appName, Map<String, String> conf, S3 s3) implements Serializable {
@@ -153,6 +161,9 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                 pp.num("momentum", 0, 1), pp.integer("batch-size", 1), pp.range("crop-scale", 1e-3, 1), pp.bool("standardize"),
                 new Robustness(pr.bool("enabled"), java.util.List.copyOf(pr.strings("corruptions")), pr.integer("test-limit", 0)),
                 p.bool("map"));
+        Settings f = s.section("finetune");
+        Finetune finetune = new Finetune(f.num("labels-fraction", 1e-6, 1), f.integer("epochs", 1), f.integer("batch-size", 1),
+                f.num("lr", 0, 100), f.num("momentum", 0, 1), f.num("weight-decay", 0, 1), f.range("crop-scale", 1e-3, 1));
         Settings sp = s.section("spark");
         Map<String, String> sparkConf = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : sp.raw().getConfig("conf").entrySet()) {
@@ -164,6 +175,6 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
         Output output = new Output(s.section("output").str("dir"));
         long seed = s.integer("seed", 0);
         String rendered = root.root().render(ConfigRenderOptions.concise().setFormatted(true));
-        return new EsslConfig(seed, data, augment, model, train, probe, spark, output, rendered);
+        return new EsslConfig(seed, data, augment, model, train, probe, finetune, spark, output, rendered);
     }
 }

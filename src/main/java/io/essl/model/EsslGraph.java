@@ -41,6 +41,8 @@ public final class EsslGraph {
     public static final String GROUP = "group";
     /** The online linear monitor's output (model.online-monitor), after the group output when both are there. */
     public static final String MONITOR = "monitor";
+    /** Fine-tuning's linear softmax head on the backbone's features. */
+    public static final String CLASSIFIER = "classifier";
     /** A layer with the optimiser's learning rate (for logging it). */
     public static final String FIRST_PROJECTOR_LAYER = "proj_fc1";
 
@@ -125,7 +127,34 @@ public final class EsslGraph {
         return enc;
     }
 
-    /** The pre-trained backbone (BatchNorm running statistics included) as a stand-alone encoder. */
+    /**
+     * The backbone plus a linear softmax classifier over {@code classes}, all of it trained (fine-tuning). The
+     * backbone's vertices are named as in {@link #encoderOnly}, so an encoder's parameters copy over by name
+     * ({@link #copyParameters}); the backbone is initialised with {@code seed + 1}, as {@link #randomEncoder}.
+     */
+    public static ComputationGraphConfiguration classifier(EsslConfig.Model m, Shape in, int classes,
+                                                           Optimisers.Optimisation opt, long seed) {
+        Backbones.Spec spec = backboneSpec(m, in.channels());
+        ComputationGraphConfiguration.GraphBuilder b = base(opt, seed + 1, DataType.FLOAT).addInputs(INPUT)
+                .setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels()));
+        Backbones.add(b, spec, INPUT);
+        b.addLayer(CLASSIFIER, new OutputLayer.Builder(org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT)
+                .nIn(spec.features()).nOut(classes).activation(Activation.SOFTMAX).build(), Backbones.OUTPUT);
+        return b.setOutputs(CLASSIFIER).build();
+    }
+
+    /** Every parameter of {@code from} (BatchNorm running statistics too) into the same-named one of {@code to}. */
+    public static void copyParameters(ComputationGraph from, ComputationGraph to) {
+        var target = to.paramTable();
+        for (var e : from.paramTable().entrySet()) {
+            org.nd4j.linalg.api.ndarray.INDArray t = target.get(e.getKey());
+            if (t == null || !java.util.Arrays.equals(t.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException("parameter " + e.getKey() + " does not fit the target network");
+            }
+            t.assign(e.getValue());
+        }
+    }
+
     /**
      * The trained backbone as an encoder of the configured architecture; IllegalArgumentException when the graph
      * has no backbone or its parameters do not fit that architecture (a model of another network).

@@ -40,4 +40,13 @@ public final class Optimisers {
             default -> throw new IllegalArgumentException("unknown optimizer " + t.optimizer());
         };
     }
+
+    /**
+     * Fine-tuning's: SGD with Nesterov momentum at a constant {@code lr}, which the driver changes every step
+     * (train.FinetuneJob), and L2 weight decay when {@code weightDecay} > 0 (SimCLR's protocol has none).
+     */
+    public static Optimisation nesterov(double lr, double momentum, double weightDecay) {
+        List<Regularization> l2 = weightDecay > 0 ? List.of(new L2Regularization(weightDecay)) : List.of();
+        return new Optimisation(new org.nd4j.linalg.learning.config.Nesterovs(lr, momentum), l2, l2, null, lr);
+    }
 }

@@ -80,17 +80,6 @@ public final class FeatureExtractor {
     }
 
     static INDArray normalised(List<FloatImage> batch, double[] mean, double[] std) {
-        FloatImage first = batch.get(0);
-        int c = first.channels(), h = first.height(), w = first.width(), plane = h * w;
-        float[] data = new float[batch.size() * c * plane];
-        for (int i = 0; i < batch.size(); i++) {
-            float[] img = batch.get(i).data();
-            for (int ch = 0; ch < c; ch++) {
-                for (int k = 0; k < plane; k++) {
-                    data[(i * c + ch) * plane + k] = (float) ((img[ch * plane + k] - mean[ch]) / std[ch]);
-                }
-            }
-        }
-        return Nd4j.create(data, new long[]{batch.size(), c, h, w}, 'c');
+        return io.essl.augment.Normalisation.batch(batch, mean, std);
     }
 }

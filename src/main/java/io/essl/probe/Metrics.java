@@ -27,6 +27,18 @@ public final class Metrics implements java.io.Serializable {
         if (higher < 5) top5++;
     }
 
+    /**
+     * The metrics of rows laid out as {@link FeatureExtractor#SCHEMA} whose features are class scores (a
+     * classifier's output), counted in the tasks: only one small table per partition reaches the driver.
+     */
+    public static Metrics of(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> scores, int classes) {
+        return scores.javaRDD().mapPartitions(rows -> {
+            Metrics m = new Metrics(classes);
+            rows.forEachRemaining(r -> m.add((int) r.getDouble(1), ((org.apache.spark.ml.linalg.Vector) r.get(2)).toArray()));
+            return java.util.List.of(m).iterator();
+        }).reduce(Metrics::merge);
+    }
+
     public Metrics merge(Metrics o) {
         for (int i = 0; i < classes; i++) for (int j = 0; j < classes; j++) confusion[i][j] += o.confusion[i][j];
         total += o.total;

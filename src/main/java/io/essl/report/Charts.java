@@ -184,6 +184,18 @@ public final class Charts {
         saveLineChart(chart, png);
     }
 
+    /** One line per named series of (x, y) points, e.g. the loss per step of several runs. */
+    public static void lines(String title, String xLabel, String yLabel, java.util.Map<String, double[][]> series, File png)
+            throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        series.forEach((name, xy) -> {
+            XYSeries s = new XYSeries(name);
+            for (int i = 0; i < xy[0].length; i++) s.add(xy[0][i], xy[1][i]);
+            data.addSeries(s);
+        });
+        saveLineChart(ChartFactory.createXYLineChart(title, xLabel, yLabel, data), png);
+    }
+
     /** Memory over a soak run: heap live after GC, JavaCPP off-heap and resident set, in MB against minutes. */
     public static void memory(String title, java.util.List<MemorySampler.Sample> samples, File png) throws IOException {
         XYSeries heap = new XYSeries("heap after GC"), off = new XYSeries("off-heap (JavaCPP)"), rss = new XYSeries("resident set");

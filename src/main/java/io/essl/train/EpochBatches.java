@@ -1,6 +1,6 @@
 package io.essl.train;
 
-import io.essl.augment.BatchBuilder;
+import io.essl.augment.BatchMaker;
 import io.essl.augment.Seeds;
 import io.essl.data.ImageRecord;
 import org.apache.spark.Partitioner;
@@ -55,7 +55,7 @@ public final class EpochBatches implements AutoCloseable {
      * partition is stamped with global iteration {@code firstIteration + k}: each worker's k-th batch of a step is
      * the step's k-th iteration. The tasks report their training to {@code metrics}.
      */
-    public JavaRDD<MultiDataSet> batches(int first, int count, int workers, BatchBuilder builder, int epoch,
+    public JavaRDD<MultiDataSet> batches(int first, int count, int workers, BatchMaker builder, int epoch,
                                          int firstIteration, StepMetrics metrics) {
         int end = first + count;
         PartitionPruningRDD<Tuple2<Long, ImageRecord>> pruned =
@@ -66,12 +66,14 @@ public final class EpochBatches implements AutoCloseable {
         return slice.mapPartitions(it -> {
             java.util.Objects.requireNonNull(metrics); // captured: each task deserialises its own copy (StepMetrics)
             List<MultiDataSet> out = toBatches(it, n, builder, epoch);
-            for (int k = 0; k < out.size(); k++) io.essl.model.BatchLayout.stamp(out.get(k), firstIteration + k, epoch);
+            if (builder.positioned()) {
+                for (int k = 0; k < out.size(); k++) io.essl.model.BatchLayout.stamp(out.get(k), firstIteration + k, epoch);
+            }
             return out.iterator();
         });
     }
 
-    private static List<MultiDataSet> toBatches(Iterator<Tuple2<Long, ImageRecord>> it, int n, BatchBuilder builder,
+    private static List<MultiDataSet> toBatches(Iterator<Tuple2<Long, ImageRecord>> it, int n, BatchMaker builder,
                                                 int epoch) {
         List<MultiDataSet> out = new ArrayList<>();
         List<ImageRecord> current = new ArrayList<>(n);

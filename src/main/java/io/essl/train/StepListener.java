@@ -21,7 +21,7 @@ import java.io.Serializable;
  * before the updater reads it. Parameter averaging rebuilds every worker's network each step with
  * {@code ComputationGraphConfiguration.clone()}, which drops the counts, and gradient sharing keeps one network
  * per executor that counts only its own batches: neither knows the global step on its own.</li>
- * <li>Reports each output's loss, the rotation and online-monitor accuracies and the learning rate in use to the task's
+ * <li>Reports each output's loss (fine-tuning's: its classifier's cross-entropy, as the first output), the rotation and online-monitor accuracies and the learning rate in use to the task's
  * {@link StepMetrics} (DL4J only reports the sum of the losses).</li>
  * </ul>
  */
@@ -45,7 +45,8 @@ public final class StepListener extends BaseTrainingListener implements Serializ
             accuracy = lastAccuracy(g, EsslGraph.GROUP);
         }
         if (outputs.contains(EsslGraph.MONITOR)) monitor = lastAccuracy(g, EsslGraph.MONITOR);
-        metrics.add(invariance, group, accuracy, monitor, NetworkUtils.getLearningRate(g, EsslGraph.FIRST_PROJECTOR_LAYER));
+        String lrLayer = g.getVertex(EsslGraph.FIRST_PROJECTOR_LAYER) != null ? EsslGraph.FIRST_PROJECTOR_LAYER : EsslGraph.CLASSIFIER;
+        metrics.add(invariance, group, accuracy, monitor, NetworkUtils.getLearningRate(g, lrLayer));
     }
 
     private static double lastAccuracy(ComputationGraph g, String output) {

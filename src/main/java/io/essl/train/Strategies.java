@@ -34,18 +34,7 @@ final class Strategies {
 
     static TrainingMaster<?, ?> master(EsslConfig conf, int workers, int rows, JavaSparkContext sc) {
         EsslConfig.Train t = conf.train();
-        if (t.strategy().equals("averaging")) {
-            return new ParameterAveragingTrainingMaster.Builder(workers, rows)
-                    .batchSizePerWorker(rows)
-                    .averagingFrequency(t.averagingFrequency())
-                    .workerPrefetchNumBatches(0)
-                    .rddTrainingApproach(RDDTrainingApproach.Direct)
-                    .repartionData(Repartition.Never)
-                    .storageLevel(StorageLevel.MEMORY_ONLY())
-                    .saveUpdater(true)
-                    .rngSeed(conf.seed())
-                    .build();
-        }
+        if (t.strategy().equals("averaging")) return averaging(workers, rows, t.averagingFrequency(), conf.seed());
         EsslConfig.Sharing s = t.sharing();
         // The driver's JVM: local mode runs the workers here too. Executors get it from bin/jvm-flags.
         if (System.getProperty(AERON_UNBLOCK) == null) System.setProperty(AERON_UNBLOCK, "60000000000");
@@ -73,6 +62,20 @@ final class Strategies {
                 .storageLevel(StorageLevel.MEMORY_ONLY())
                 .residualPostProcessor(residual)
                 .rngSeed(conf.seed())
+                .build();
+    }
+
+    /** Parameter averaging every {@code frequency} batches of {@code rows} rows per worker. */
+    static TrainingMaster<?, ?> averaging(int workers, int rows, int frequency, long seed) {
+        return new ParameterAveragingTrainingMaster.Builder(workers, rows)
+                .batchSizePerWorker(rows)
+                .averagingFrequency(frequency)
+                .workerPrefetchNumBatches(0)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .repartionData(Repartition.Never)
+                .storageLevel(StorageLevel.MEMORY_ONLY())
+                .saveUpdater(true)
+                .rngSeed(seed)
                 .build();
     }
 

@@ -1,0 +1,99 @@
+package io.essl.train;
+
+import io.essl.augment.LabelledBatch;
+import io.essl.config.ConfigError;
+import io.essl.config.EsslConfig;
+import io.essl.data.ImageRecord;
+import io.essl.model.EsslGraph;
+import io.essl.optim.Optimisers;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fine-tuning on Spark ({@code bin/essl finetune}): the whole encoder plus a linear softmax head, trained on
+ * labelled images with parameter averaging by the pre-training loop's parts (the epoch order of
+ * {@link EpochBatches}, batches built in the tasks, {@link StepListener}'s loss and learning-rate reports).
+ * SimCLR's protocol: SGD with Nesterov momentum, cosine decay without warm-up, crop + flip views. The driver sets
+ * each step's learning rate on its network before the step: parameter averaging builds every worker from that
+ * network's configuration, so a schedule inside the updater would start again at every step.
+ */
+public final class FinetuneJob {
+    private static final Logger log = LoggerFactory.getLogger(FinetuneJob.class);
+
+    public record StepLog(int step, int epoch, double loss, double learningRate, double imagesPerSecond) {
+    }
+
+    /** The trained network (its output: class probabilities) and how it got there. */
+    public record Result(ComputationGraph graph, List<StepLog> history, int steps, int workers, int batchesPerStep,
+                         long images, double seconds) {
+    }
+
+    private FinetuneJob() {
+    }
+
+    /**
+     * @param labelled the labelled training images, decoded at the encoder's side and cached by the caller
+     * @param encoder  the pre-trained encoder whose parameters start the backbone; null: random initialisation
+     * @param name     what the progress lines call the run
+     */
+    public static Result run(JavaSparkContext sc, EsslConfig conf, JavaRDD<ImageRecord> labelled, EsslGraph.Shape shape,
+                             int classes, ComputationGraph encoder, String name) {
+        EsslConfig.Finetune f = conf.finetune();
+        long count = labelled.count();
+        int n = f.batchSize();
+        int batches = (int) (count / n);
+        if (batches < 1) {
+            throw new ConfigError("fine-tuning: " + count + " labelled images are fewer than essl.finetune.batch-size (" + n + ")");
+        }
+        // A step is W workers x F batches; a small labelled set gets fewer of either so that an epoch holds a step.
+        int workers = Math.min(PretrainJob.workers(sc, conf.train()), batches);
+        int frequency = Math.max(1, Math.min(conf.train().averagingFrequency(), batches / workers));
+        int perStep = workers * frequency;
+        int stepsPerEpoch = batches / perStep;
+        int total = stepsPerEpoch * f.epochs();
+        double peak = f.baseLr() * workers * n / 256.0;
+
+        ComputationGraph graph = new ComputationGraph(EsslGraph.classifier(conf.model(), shape, classes,
+                Optimisers.nesterov(peak, f.momentum(), f.weightDecay()), conf.seed()));
+        graph.init();
+        if (encoder != null) EsslGraph.copyParameters(encoder, graph);
+        SparkComputationGraph spark = new SparkComputationGraph(sc, graph, Strategies.averaging(workers, n, frequency, conf.seed()));
+        spark.setListeners(new StepListener());
+        StepMetrics metrics = new StepMetrics(sc.sc());
+        LabelledBatch maker = new LabelledBatch(conf.seed(), shape.height(), f.cropScale(), conf.augment().cropRatio(),
+                classes, conf.data().mean(), conf.data().std());
+        log.info("fine-tuning {}: {} labelled images, {} worker(s) x {} batch(es) of {} per step, {} step(s)/epoch x {} epoch(s), "
+                + "peak lr {}", name, count, workers, frequency, n, stepsPerEpoch, f.epochs(), peak);
+        List<StepLog> history = new ArrayList<>();
+        long start = System.nanoTime();
+        int global = 0;
+        for (int epoch = 0; epoch < f.epochs(); epoch++) {
+            try (EpochBatches order = new EpochBatches(labelled, count, conf.seed(), epoch, n)) {
+                for (int s = 0; s < stepsPerEpoch; s++) {
+                    long stepStart = System.nanoTime();
+                    double lr = peak * 0.5 * (1 + Math.cos(Math.PI * global / total));
+                    spark.getNetwork().setLearningRate(lr);
+                    sc.setJobDescription(String.format("finetune %s epoch %d/%d step %d/%d", name, epoch + 1, f.epochs(), s + 1, stepsPerEpoch));
+                    spark.fitMultiDataSet(order.batches(s * perStep, perStep, workers, maker, epoch, 0, metrics));
+                    global++;
+                    StepMetrics.Parts parts = metrics.drain();
+                    double ips = perStep * n / ((System.nanoTime() - stepStart) / 1e9);
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    history.add(new StepLog(global, epoch + 1, parts.invariance(), parts.learningRate(), ips));
+                    log.info("{}: {}", name, Progress.line(epoch + 1, f.epochs(), s + 1, stepsPerEpoch, global, total, parts,
+                            "cross-entropy", null, ips, elapsed / global * (total - global)));
+                }
+            }
+        }
+        sc.setJobDescription(null);
+        spark.getTrainingMaster().deleteTempFiles(sc);
+        return new Result(spark.getNetwork(), history, global, workers, frequency, count, (System.nanoTime() - start) / 1e9);
+    }
+}
