@@ -119,7 +119,33 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(2) // before the tests that kill workers: both executors must be there
+    @Order(2)
+    void theEncoderToolsThroughSparkSubmit() throws Exception {
+        String model = new File(OUT, "averaging/model.zip").getPath();
+        String slice = "data.dir=\"" + TestData.sliceDir().getAbsolutePath() + "\"";
+        File embedLog = new File(DIR, "embed.log"), emb = new File(OUT, "embeddings"), embedReport = new File(OUT, "embed.json");
+        assertEquals(0, run(embedLog, 5, "submit", "embed", "--model", model, "--set", slice, "--set", "probe.train-limit=128",
+                "--set", "probe.test-limit=64", "--output", emb.getPath(), "--report", embedReport.getPath()), tail(embedLog));
+        assertEquals(192, JSON.readTree(embedReport).at("/images/written").asInt());
+
+        File nbLog = new File(DIR, "neighbours.log"), nbReport = new File(OUT, "neighbours.json");
+        assertEquals(0, run(nbLog, 5, "submit", "neighbours", "--embeddings", emb.getPath(), "--k", "5", "--exact",
+                "--output", new File(OUT, "neighbours").getPath(), "--report", nbReport.getPath()), tail(nbLog));
+        assertEquals(5, JSON.readTree(nbReport).get("k").asInt());
+
+        File ftLog = new File(DIR, "finetune.log"), ftReport = new File(OUT, "finetune.json");
+        assertEquals(0, run(ftLog, 5, "submit", "finetune", "--model", model, "--labels-fraction", "0.25", "--no-random-init",
+                "--set", slice, "--set", "output.dir=\"" + new File(OUT, "finetune").getAbsolutePath() + "\"",
+                "--set", "train.workers=2", "--set", "finetune.batch-size=32", "--set", "finetune.epochs=2",
+                "--set", "probe.test-limit=64", "--report", ftReport.getPath()), tail(ftLog));
+        JsonNode ft = JSON.readTree(ftReport);
+        assertEquals(2, ft.at("/finetune/workers").asInt(), "one worker per executor");
+        assertTrue(ft.at("/finetune/top1").isNumber() && ft.at("/finetune/top1").asDouble() > 0.2,
+                "well above chance (0.1): " + ft.at("/finetune/top1"));
+    }
+
+    @Test
+    @Order(3) // before the tests that kill workers: both executors must be there
     void eSimSiamAndEBarlowTwinsTrainOnTwoExecutorsThroughSparkSubmit() throws Exception {
         for (String[] m : new String[][]{{"simsiam", "E-SimSiam"}, {"barlow-twins", "E-Barlow Twins"}}) {
             File log = new File(DIR, m[0] + ".log");
@@ -136,7 +162,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void gradientSharingBetweenExecutorJvms() throws Exception {
         File log = new File(DIR, "sharing.log");
         assertEquals(0, run(log, 10, pretrain("sharing", "sharing", 1)), tail(log));
@@ -150,7 +176,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aKilledDriverResumesFromItsLastCheckpoint() throws Exception {
         File log = new File(DIR, "killed.log");
         Process job = script(log, pretrain("killed", "averaging", 3, "train.checkpoint.every-steps=2"));
@@ -186,7 +212,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aWorkerKilledMidRunDoesNotStopTheJob() throws Exception {
         File log = new File(DIR, "fault.log");
         Process job = script(log, pretrain("fault", "averaging", 3, "train.checkpoint.every-steps=4"));
@@ -211,7 +237,7 @@ class LocalClusterIT {
      * the run finishes every step with exit code 0. The kill is aimed at a training task running on the worker.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void aWorkerKilledUnderGradientSharingDoesNotStopTheJob() throws Exception {
         assertEquals(0, run(new File(DIR, "start-worker.log"), 2, "start-worker", "2", "1", "3g"),
                 tail(new File(DIR, "start-worker.log"))); // the previous test killed it
