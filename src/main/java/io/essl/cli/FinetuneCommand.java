@@ -1,7 +1,6 @@
 package io.essl.cli;
 
 import io.essl.config.ConfigError;
-import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
@@ -59,7 +58,7 @@ public class FinetuneCommand implements Callable<Integer> {
         ModelFile.Loaded loaded = Runs.loadModel(model, common);
         List<String> sets = new ArrayList<>(common.overrides);
         if (fraction != null) sets.add("finetune.labels-fraction=" + fraction);
-        EsslConfig conf = ConfigLoader.load(ConfigLoader.parseRecorded((String) loaded.metadata().get("config")), common.config, sets);
+        EsslConfig conf = Runs.modelConfig(loaded, common, sets);
         Runs.preflight(conf);
         EsslGraph.Shape shape = Runs.shapeOf(loaded);
         ComputationGraph encoder = Runs.encoderOf(loaded, conf, shape, model);

@@ -1,6 +1,5 @@
 package io.essl.cli;
 
-import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
@@ -31,9 +30,7 @@ public class ProbeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long start = System.nanoTime();
         ModelFile.Loaded loaded = Runs.loadModel(model, common);
-        // The model's own recorded configuration is the base: same data and normalisation unless overridden.
-        EsslConfig conf = ConfigLoader.load(ConfigLoader.parseRecorded((String) loaded.metadata().get("config")),
-                common.config, probeOptions.withOverrides(common.overrides));
+        EsslConfig conf = Runs.modelConfig(loaded, common, probeOptions.withOverrides(common.overrides));
         Runs.preflight(conf);
         EsslGraph.Shape shape = Runs.shapeOf(loaded);
         Runs.encoderOf(loaded, conf, shape, model); // before Spark starts: --set model.* may not match the model

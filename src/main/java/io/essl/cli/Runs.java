@@ -275,6 +275,15 @@ final class Runs {
         }
     }
 
+    /**
+     * The configuration of a command on a saved model: the model's own recorded configuration is the base (same
+     * data and normalisation), then --config and the --set overrides.
+     */
+    static EsslConfig modelConfig(ModelFile.Loaded loaded, CommonOptions common, List<String> overrides) {
+        return io.essl.config.ConfigLoader.load(io.essl.config.ConfigLoader.parseRecorded((String) loaded.metadata().get("config")),
+                common.config, overrides);
+    }
+
     /** The input geometry recorded in a model file. */
     @SuppressWarnings("unchecked")
     static EsslGraph.Shape shapeOf(ModelFile.Loaded model) {
