@@ -32,7 +32,12 @@ final class Runs {
 
     /** Everything that can be checked without Spark: data files exist, output folder can be created. */
     static void preflight(EsslConfig conf) {
-        ImageSource.of(conf.data()).checkExists(io.essl.spark.SparkContexts.hadoop(conf.spark()));
+        preflight(conf, ImageSource.of(conf.data()));
+    }
+
+    /** {@link #preflight(EsslConfig)} for images read from another source than data.format's (embed --flat). */
+    static void preflight(EsslConfig conf, ImageSource images) {
+        images.checkExists(io.essl.spark.SparkContexts.hadoop(conf.spark()));
         Groups.of(conf.model(), conf.seed()); // model.group, group-size, group-samples against each other and lambda
         io.essl.spark.CudaSupport.checkBeforeTraining(); // a -Pcuda build on a GPU it has no machine code for
         RobustnessReport.check(conf);

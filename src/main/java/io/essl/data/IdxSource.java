@@ -5,9 +5,11 @@ import io.essl.config.EsslConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.SerializableConfiguration;
+import scala.Tuple2;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -102,22 +104,36 @@ public final class IdxSource implements ImageSource {
     public JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit) {
         String images = imagesPath(split);
         int[] labels = labels(sc.hadoopConfiguration(), split); // checked here too: load does not need checkExists
-        int n = limit > 0 ? Math.min(limit, labels.length) : labels.length;
-        int partitions = conf.partitions() > 0 ? conf.partitions() : sc.defaultParallelism();
-        int p = Math.max(1, Math.min(partitions, n));
-        List<int[]> ranges = new ArrayList<>();
-        for (int i = 0; i < p; i++) {
-            ranges.add(new int[]{(int) ((long) n * i / p), (int) ((long) n * (i + 1) / p)});
-        }
+        List<int[]> ranges = ranges(sc, limit > 0 ? Math.min(limit, labels.length) : labels.length);
         SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());
         boolean rgb = conf.toRgb();
-        return sc.parallelize(ranges, p).flatMap(r -> {
+        return sc.parallelize(ranges, ranges.size()).flatMap(r -> {
             try (InputStream in = open(hadoop.value(), images)) {
                 ImageRecord[] read = IdxReader.readImages(in, images, labels, r[0], r[1]);
                 if (rgb) for (int i = 0; i < read.length; i++) read[i] = read[i].toRgb();
                 return Arrays.asList(read).iterator();
             }
         });
+    }
+
+    /** {@code <images file>#<index>}: an IDX image's id is its index in the file. */
+    @Override
+    public JavaPairRDD<Long, String> keys(JavaSparkContext sc, Split split) {
+        String images = imagesPath(split);
+        List<int[]> ranges = ranges(sc, labels(sc.hadoopConfiguration(), split).length);
+        return sc.parallelize(ranges, ranges.size()).flatMapToPair(r -> java.util.stream.IntStream.range(r[0], r[1])
+                .mapToObj(i -> new Tuple2<>((long) i, images + "#" + i)).iterator());
+    }
+
+    /** Images [0, n) in {@code data.partitions} ranges (0 = Spark's default parallelism), one per task. */
+    private List<int[]> ranges(JavaSparkContext sc, int n) {
+        int partitions = conf.partitions() > 0 ? conf.partitions() : sc.defaultParallelism();
+        int p = Math.max(1, Math.min(partitions, n));
+        List<int[]> ranges = new ArrayList<>();
+        for (int i = 0; i < p; i++) {
+            ranges.add(new int[]{(int) ((long) n * i / p), (int) ((long) n * (i + 1) / p)});
+        }
+        return ranges;
     }
 
     /** A malformed file is bad input (one line naming the file, exit code 2); a failing read is a failure. */

@@ -7,11 +7,13 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -28,6 +30,7 @@ import java.util.Map;
  * sample of every class (data.pretrain-limit, probe limits). Listing runs in tasks, one per group of classes (a
  * million objects on S3 are not listed from the driver); files are read and checked (decoded) in tasks, bad
  * files skipped and counted, good ones (renamed ones too, counted as warnings) kept encoded for decoding on use.
+ * {@link #flat} reads a flat folder of unlabelled files the same way (embed --flat).
  */
 public final class ImageFolder implements ImageSource {
     private static final Logger log = LoggerFactory.getLogger(ImageFolder.class);
@@ -43,10 +46,25 @@ public final class ImageFolder implements ImageSource {
     }
 
     private final EsslConfig.Data conf;
+    /** data.dir is one flat folder of unlabelled files, not a tree of splits and classes. */
+    private final boolean flat;
     private SkippedFiles skippedFiles, warnedFiles;
 
     public ImageFolder(EsslConfig.Data conf) {
+        this(conf, false);
+    }
+
+    private ImageFolder(EsslConfig.Data conf, boolean flat) {
         this.conf = conf;
+        this.flat = flat;
+    }
+
+    /**
+     * Every file directly in data.dir, unlabelled (label -1), read, checked and counted as a tree's files are. A
+     * flat folder has no splits: both are the whole folder (embed reads one).
+     */
+    public static ImageFolder flat(EsslConfig.Data conf) {
+        return new ImageFolder(conf, true);
     }
 
     /** The class folders of a root, sorted. */
@@ -146,11 +164,13 @@ public final class ImageFolder implements ImageSource {
         return new Decoded(bytes, r);
     }
 
-    /** Both split folders exist, and the training split has two class folders at least (one listing). */
+    /**
+     * Both split folders exist, and the training split has two class folders at least (one listing); a flat
+     * folder only exists (it is not trained on).
+     */
     @Override
     public void checkExists(Configuration hadoop) {
-        for (boolean train : new boolean[]{true, false}) {
-            String root = conf.splitPath(train);
+        for (String root : flat ? List.of(conf.dir()) : List.of(conf.splitPath(true), conf.splitPath(false))) {
             try {
                 Path p = new Path(root);
                 if (!p.getFileSystem(hadoop).exists(p)) throw new ConfigError("image folder not found: " + root);
@@ -158,6 +178,7 @@ public final class ImageFolder implements ImageSource {
                 throw new ConfigError("cannot access image folder " + root + ": " + e.getMessage());
             }
         }
+        if (flat) return;
         String root = conf.splitPath(true);
         try {
             ImageSource.requireTwoClasses("image folder " + root + " (<class>/<file> under it)", classes(hadoop, root));
@@ -166,11 +187,23 @@ public final class ImageFolder implements ImageSource {
         }
     }
 
+    /** A split's files with their ids: the one listing behind both {@link #load} and {@link #keys}. */
+    private JavaRDD<Entry> listing(JavaSparkContext sc, Split split) {
+        int partitions = conf.partitions() > 0 ? conf.partitions() : sc.defaultParallelism();
+        if (flat) return list(sc, conf.dir(), Labels.NONE, List.of(), partitions);
+        String root = conf.splitPath(split == Split.TRAIN);
+        return list(sc, root, classes(sc.hadoopConfiguration(), root), partitions);
+    }
+
+    /** Each file's URI by its id (bad files too: they have ids, and no image to join). */
+    @Override
+    public JavaPairRDD<Long, String> keys(JavaSparkContext sc, Split split) {
+        return listing(sc, split).mapToPair(e -> new Tuple2<>(e.id(), e.path()));
+    }
+
     @Override
     public JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit) {
-        int partitions = conf.partitions() > 0 ? conf.partitions() : sc.defaultParallelism();
-        String root = conf.splitPath(split == Split.TRAIN);
-        JavaRDD<Entry> entries = list(sc, root, classes(sc.hadoopConfiguration(), root), partitions);
+        JavaRDD<Entry> entries = listing(sc, split);
         if (limit > 0) entries = entries.filter(e -> e.id() < limit);
         if (skippedFiles == null) {
             skippedFiles = new SkippedFiles(sc.sc(), "skipped image files");

@@ -3,6 +3,7 @@ package io.essl.data;
 import io.essl.config.ConfigError;
 import io.essl.config.EsslConfig;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -14,6 +15,13 @@ public interface ImageSource {
 
     /** The first {@code limit} images of a split (0 = all), read and decoded inside Spark tasks. */
     JavaRDD<ImageRecord> load(JavaSparkContext sc, Split split, int limit);
+
+    /**
+     * Where each image of a split comes from, by id: an image file's URI, a shard row's source path, an IDX
+     * file and index ({@code <images file>#<index>}). Built by the listing that gives {@link #load} its ids, so a
+     * key names the image its id names (embed joins them; a record carries no path).
+     */
+    JavaPairRDD<Long, String> keys(JavaSparkContext sc, Split split);
 
     /**
      * Fails fast, before Spark starts, with one readable line when the data is not where the config says, or

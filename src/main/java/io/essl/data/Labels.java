@@ -22,6 +22,8 @@ import java.util.TreeSet;
  * boxes) read as they are. Blank lines, {@code #} comments and a header naming {@code ImageId} are skipped.
  */
 public record Labels(Map<String, String> classOf) implements Serializable {
+    /** No labels file: every file of a flat folder unlabelled (embed --flat). */
+    public static final Labels NONE = new Labels(Map.of());
 
     public static Labels read(Configuration hadoop, String uri) {
         Map<String, String> m = new HashMap<>();

@@ -3,10 +3,14 @@ package io.essl.data;
 import io.essl.config.ConfigError;
 import io.essl.config.EsslConfig;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import scala.Tuple2;
 
 import java.io.IOException;
 import java.util.Map;
@@ -54,6 +58,19 @@ public final class ShardSource implements ImageSource {
             if (n.longValue() > 0) withImages.add(c);
         });
         ImageSource.requireTwoClasses("data.format = parquet: " + conf.splitPath(true) + " (by its manifest)", withImages);
+    }
+
+    /**
+     * The source path ingest recorded in each row (the original file); for shards without one, the shard file
+     * and the row's index in it ({@code <shard>#<row>}).
+     */
+    @Override
+    public JavaPairRDD<Long, String> keys(JavaSparkContext sc, Split split) {
+        var rows = SparkSession.builder().sparkContext(sc.sc()).getOrCreate().read()
+                .parquet(conf.splitPath(split == Split.TRAIN));
+        Column key = java.util.Arrays.asList(rows.columns()).contains("path") ? rows.col("path")
+                : functions.concat_ws("#", rows.col("_metadata.file_path"), rows.col("_metadata.row_index"));
+        return rows.select(rows.col("id"), key).javaRDD().mapToPair((Row r) -> new Tuple2<>(r.getLong(0), r.getString(1)));
     }
 
     @Override

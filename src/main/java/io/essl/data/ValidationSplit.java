@@ -1,6 +1,7 @@
 package io.essl.data;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -25,6 +26,12 @@ final class ValidationSplit implements ImageSource {
         long from = split == Split.TEST ? 0 : n;
         long to = split == Split.TEST ? (limit > 0 ? Math.min(limit, n) : n) : (limit > 0 ? n + (long) limit : Long.MAX_VALUE);
         return source.load(sc, Split.TRAIN, to == Long.MAX_VALUE ? 0 : (int) to).filter(r -> r.id() >= from && r.id() < to);
+    }
+
+    /** Both parts are the training split's images, under their own ids. */
+    @Override
+    public JavaPairRDD<Long, String> keys(JavaSparkContext sc, Split split) {
+        return source.keys(sc, Split.TRAIN);
     }
 
     @Override

@@ -26,18 +26,19 @@ public record ProbeData(JavaRDD<ImageRecord> train, JavaRDD<ImageRecord> test, I
     /** The first {@code trainLimit} / {@code testLimit} images of each split (0 = all). */
     public static ProbeData load(JavaSparkContext sc, EsslConfig conf, int trainLimit, int testLimit) {
         ImageSource source = ImageSource.of(conf.data());
-        // Images of other sizes (image trees, shards) are evaluated on their centre crop at the encoder's side.
         int size = conf.augment().viewSize();
-        JavaRDD<ImageRecord> train = source.load(sc, ImageSource.Split.TRAIN, trainLimit);
-        JavaRDD<ImageRecord> test = source.load(sc, ImageSource.Split.TEST, testLimit);
-        if (size > 0) {
-            train = train.map(r -> CentreCrop.of(r, size));
-            test = test.map(r -> CentreCrop.of(r, size));
-        } else { // images at the encoder's size: decoded once here, for every encoder and baseline
-            train = train.map(r -> r.decode(1));
-            test = test.map(r -> r.decode(1));
-        }
+        JavaRDD<ImageRecord> train = evaluationView(source.load(sc, ImageSource.Split.TRAIN, trainLimit), size);
+        JavaRDD<ImageRecord> test = evaluationView(source.load(sc, ImageSource.Split.TEST, testLimit), size);
         return new ProbeData(train.persist(StorageLevel.MEMORY_ONLY()), test.persist(StorageLevel.MEMORY_ONLY()), source);
+    }
+
+    /**
+     * What the encoder sees of each image when it is evaluated (probe, embed): images of other sizes (image
+     * files, shards) their centre crop at {@code viewSize} (augment.view-size); with 0, the images as they are,
+     * at the encoder's size, decoded once here for every encoder and baseline.
+     */
+    public static JavaRDD<ImageRecord> evaluationView(JavaRDD<ImageRecord> images, int viewSize) {
+        return viewSize > 0 ? images.map(r -> CentreCrop.of(r, viewSize)) : images.map(r -> r.decode(1));
     }
 
     /** Normalised pixels as features: the raw-pixel baseline. */
