@@ -1,7 +1,6 @@
 package io.essl.cli;
 
 import io.essl.config.ConfigError;
-import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.data.ImageFolder;
 import io.essl.data.ImageRecord;
@@ -71,7 +70,7 @@ public class EmbedCommand implements Callable<Integer> {
         // takes (a --set still wins).
         if (flat) sets.addAll(List.of("data.channels=" + shape.channels(), "augment.view-size=" + shape.height()));
         sets.addAll(common.overrides);
-        EsslConfig conf = ConfigLoader.load(ConfigLoader.parseRecorded((String) loaded.metadata().get("config")), common.config, sets);
+        EsslConfig conf = Runs.modelConfig(loaded, common, sets);
         ImageFolder folder = flat ? ImageFolder.flat(conf.data()) : null;
         Runs.preflight(conf, flat ? folder : ImageSource.of(conf.data()));
         var encoder = Runs.encoderOf(loaded, conf, shape, model);
