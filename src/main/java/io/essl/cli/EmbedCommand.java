@@ -7,7 +7,9 @@ import io.essl.data.ImageRecord;
 import io.essl.data.ImageSource;
 import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
+import io.essl.probe.EmbeddingMap;
 import io.essl.probe.Embeddings;
+import io.essl.report.Charts;
 import io.essl.probe.ProbeData;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
@@ -100,8 +102,23 @@ public class EmbedCommand implements Callable<Integer> {
             report.put("images.written", written.rows()).put("skipped", images.skipped())
                     .put("warnings", images.warnings()).put("splits", splits).put("output", output)
                     .put("embedding_size", written.size()).put("seconds", seconds).put("images_per_s", written.rows() / seconds);
+            if (conf.probe().map() && written.rows() > 2) map(spark, conf, output, Runs.sibling(reportFile, "-map.png"), report);
         }
         Runs.finish(report, reportFile, start);
         return Main.OK;
+    }
+
+    /** The embeddings' map PNG (probe.map): first two principal components, coloured by class where known. */
+    private static void map(SparkSession spark, EsslConfig conf, String output, File png, Report report) throws java.io.IOException {
+        var written = spark.read().parquet(output);
+        org.apache.spark.sql.Row max = written.agg(org.apache.spark.sql.functions.max("label")).first();
+        int classes = max.isNullAt(0) ? 0 : max.getInt(0) + 1;
+        EmbeddingMap.Points points = EmbeddingMap.ofEmbeddings(written, classes, conf.seed());
+        String[] names = java.util.Arrays.copyOf(classes == 0 ? new String[0] : Runs.classNames(conf, classes), classes + 1);
+        names[classes] = "unlabelled";
+        boolean anyUnlabelled = java.util.Arrays.stream(points.labels()).anyMatch(l -> l == classes);
+        Charts.embeddingMap("Embeddings on their first two principal components (" + points.labels().length + " points)",
+                points.xy(), points.labels(), anyUnlabelled ? names : java.util.Arrays.copyOf(names, classes), png);
+        report.put("map_png", png.getPath());
     }
 }

@@ -23,7 +23,8 @@ public final class EmbeddingMap {
     private EmbeddingMap() {
     }
 
-    static Points of(Dataset<Row> train, Dataset<Row> test, int points, long seed) {
+    /** Rows with {@code features} (a vector) and {@code label} (a double); PCA fitted on {@code train}. */
+    public static Points of(Dataset<Row> train, Dataset<Row> test, int points, long seed) {
         PCAModel pca = new PCA().setK(2).setInputCol("features").setOutputCol("pc").fit(train);
         long n = test.count();
         Dataset<Row> sample = n <= points ? test : test.sample(false, Math.min(1.0, 1.2 * points / n), seed).limit(points);
@@ -35,5 +36,16 @@ public final class EmbeddingMap {
             xy[i] = ((Vector) rows.get(i).get(1)).toArray();
         }
         return new Points(xy, labels);
+    }
+
+    /**
+     * The map of written embeddings (embed's Parquet): PCA fitted on all of them, a sample drawn; an image without
+     * a label (a flat folder) is drawn as class {@code unlabelled}, the last one.
+     */
+    public static Points ofEmbeddings(Dataset<Row> written, int classes, long seed) {
+        Dataset<Row> rows = written.select(org.apache.spark.sql.functions.col("features"),
+                org.apache.spark.sql.functions.coalesce(org.apache.spark.sql.functions.col("label"),
+                        org.apache.spark.sql.functions.lit(classes)).cast("double").as("label"));
+        return of(rows, rows, POINTS, seed);
     }
 }

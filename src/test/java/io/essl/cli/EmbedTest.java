@@ -56,13 +56,15 @@ class EmbedTest {
         String probeOut = new File(tmp, "probe-emb").getPath(), out = new File(tmp, "emb").getPath();
         assertEquals(Main.OK, Main.run(TestData.args("probe", sets, "--model", MODEL, "--export-embeddings", probeOut)));
         File report = new File(tmp, "embed.json");
-        String[] embed = TestData.args("embed", sets, "--model", MODEL, "--output", out, "--report", report.getPath());
+        String[] embed = TestData.args("embed", sets, "--model", MODEL, "--set", "probe.map=true", "--output", out,
+                "--report", report.getPath());
         assertEquals(Main.OK, Main.run(embed));
         assertEquals(Main.OK, Main.run(embed), "a rerun replaces the output");
         JsonNode r = new ObjectMapper().readTree(report);
         assertEquals(96 + 48, r.at("/images/written").asLong());
         assertTrue(r.get("images_per_s").isNumber() && r.get("images_per_s").asDouble() > 0);
         assertTrue(r.get("skipped").isObject() && r.get("skipped").isEmpty(), "no bad file in the slice");
+        assertTrue(new File(r.get("map_png").asText()).length() > 0, "the map of the embeddings");
         try (SparkSession spark = SparkSession.builder().master("local[1]").appName("read").getOrCreate()) {
             Map<String, List<Float>> probe = new HashMap<>();
             for (Row row : spark.read().parquet(probeOut).collectAsList()) {
@@ -124,6 +126,7 @@ class EmbedTest {
         assertEquals(6, r.at("/images/written").asLong());
         assertEquals(new ObjectMapper().readTree("{\"corrupt\": 1, \"not_an_image\": 1}"), r.get("skipped"));
         assertEquals("all", r.at("/splits/0").asText());
+        assertTrue(new File(r.get("map_png").asText()).length() > 0, "a map of unlabelled images too");
 
         float[][] expected = features(new ArrayList<>(seen.values()));
         try (SparkSession spark = SparkSession.builder().master("local[1]").appName("read").getOrCreate()) {
