@@ -37,21 +37,26 @@ public final class ModelFile {
             try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(local.toPath())) {
                 Files.write(zip.getPath(METADATA), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata));
             }
-            Path target = new Path(path);
-            FileSystem fs = target.getFileSystem(hadoop);
-            if (fs instanceof org.apache.hadoop.fs.LocalFileSystem l) fs = l.getRawFileSystem(); // no .crc sidecars
-            Path parent = target.getParent();
-            if (parent != null) fs.mkdirs(parent);
-            Path tmp = new Path(parent, "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
-            // Streamed, not copyFromLocalFile: S3A's (Hadoop 3.3.4) fails on a single file ("Cannot get relative path").
-            try (var out = fs.create(tmp, true)) {
-                Files.copy(local.toPath(), out);
-            }
-            if (fs.exists(target) && !fs.delete(target, false)) throw new IOException("cannot replace " + target);
-            if (!fs.rename(tmp, target)) throw new IOException("cannot rename " + tmp + " to " + target);
+            publish(local, path, hadoop);
         } finally {
             Files.deleteIfExists(local.toPath());
         }
+    }
+
+    /** A finished local file to {@code path} (local, HDFS, S3A): streamed to a temporary name there, then renamed. */
+    static void publish(File local, String path, Configuration hadoop) throws IOException {
+        Path target = new Path(path);
+        FileSystem fs = target.getFileSystem(hadoop);
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem l) fs = l.getRawFileSystem(); // no .crc sidecars
+        Path parent = target.getParent();
+        if (parent != null) fs.mkdirs(parent);
+        Path tmp = new Path(parent, "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+        // Streamed, not copyFromLocalFile: S3A's (Hadoop 3.3.4) fails on a single file ("Cannot get relative path").
+        try (var out = fs.create(tmp, true)) {
+            Files.copy(local.toPath(), out);
+        }
+        if (fs.exists(target) && !fs.delete(target, false)) throw new IOException("cannot replace " + target);
+        if (!fs.rename(tmp, target)) throw new IOException("cannot rename " + tmp + " to " + target);
     }
 
     /** The checked file's graph (with its updater state) and metadata. */

@@ -79,7 +79,8 @@ public final class FeatureExtractor {
         return out.iterator();
     }
 
-    static INDArray normalised(List<FloatImage> batch, double[] mean, double[] std) {
+    /** The encoder's input for a batch of images: per channel (x - mean) / std, NCHW (the export's sidecar says so too). */
+    public static INDArray normalised(List<FloatImage> batch, double[] mean, double[] std) {
         return io.essl.augment.Normalisation.batch(batch, mean, std);
     }
 }
