@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Equivariant self-supervised pre-training (E-SimCLR) and linear probing on Apache Spark.",
         subcommands = {PretrainCommand.class, ProbeCommand.class, PipelineCommand.class, DemoCommand.class, IngestCommand.class,
                 ModelCommand.class, BenchCommand.class, ConfigCommand.class, GpuCheckCommand.class, PhotonicsCommand.class, EmbedCommand.class, NeighboursCommand.class,
-                FinetuneCommand.class})
+                FinetuneCommand.class, ExportCommand.class})
 public class Main {
     public static final int OK = 0, FAILURE = 1, BAD_INPUT = 2;
 
