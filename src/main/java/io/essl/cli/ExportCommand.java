@@ -1,7 +1,6 @@
 package io.essl.cli;
 
 import io.essl.config.ConfigError;
-import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.Backbones;
 import io.essl.model.EncoderExport;
@@ -45,8 +44,7 @@ public class ExportCommand implements Callable<Integer> {
         long start = System.nanoTime();
         if (!output.endsWith(".zip")) throw new ConfigError("--output must end in .zip (the sidecar goes beside it as .json): " + output);
         ModelFile.Loaded loaded = Runs.loadModel(model, common);
-        EsslConfig conf = ConfigLoader.load(ConfigLoader.parseRecorded((String) loaded.metadata().get("config")),
-                common.config, common.overrides);
+        EsslConfig conf = Runs.modelConfig(loaded, common, common.overrides);
         EsslGraph.Shape shape = Runs.shapeOf(loaded);
         if (conf.data().mean().length != shape.channels()) {
             throw new ConfigError("data.mean has " + conf.data().mean().length + " values but the encoder takes "
