@@ -120,7 +120,7 @@ class LocalClusterIT {
 
     @Test
     @Order(2)
-    void theEncoderToolsThroughSparkSubmit() throws Exception {
+    void embedNeighboursFinetuneAndExportThroughSparkSubmit() throws Exception {
         String model = new File(OUT, "averaging/model.zip").getPath();
         String slice = "data.dir=\"" + TestData.sliceDir().getAbsolutePath() + "\"";
         File embedLog = new File(DIR, "embed.log"), emb = new File(OUT, "embeddings"), embedReport = new File(OUT, "embed.json");
@@ -140,6 +140,11 @@ class LocalClusterIT {
                 "--set", "probe.test-limit=64", "--report", ftReport.getPath()), tail(ftLog));
         JsonNode ft = JSON.readTree(ftReport);
         assertEquals(2, ft.at("/finetune/workers").asInt(), "one worker per executor");
+
+        File exLog = new File(DIR, "export.log"), encoder = new File(OUT, "encoder.zip");
+        assertEquals(0, run(exLog, 5, "submit", "export", "--model", model, "--output", encoder.getPath(),
+                "--report", new File(OUT, "export.json").getPath()), tail(exLog));
+        assertTrue(encoder.length() > 0 && new File(OUT, "encoder.json").length() > 0, "the plain encoder and its sidecar");
         assertTrue(ft.at("/finetune/top1").isNumber() && ft.at("/finetune/top1").asDouble() > 0.2,
                 "well above chance (0.1): " + ft.at("/finetune/top1"));
     }
