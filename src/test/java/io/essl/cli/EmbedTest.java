@@ -58,6 +58,11 @@ class EmbedTest {
         File report = new File(tmp, "embed.json");
         String[] embed = TestData.args("embed", sets, "--model", MODEL, "--set", "probe.map=true", "--output", out,
                 "--report", report.getPath());
+        // what a run killed while writing leaves: a part file of garbage and Spark's uncommitted task output
+        File half = new File(out, "_temporary/0/task_0");
+        assertTrue(half.mkdirs());
+        Files.writeString(new File(half, "part-00000.parquet").toPath(), "half written");
+        Files.writeString(new File(out, "part-00009-stale.snappy.parquet").toPath(), "not parquet");
         assertEquals(Main.OK, Main.run(embed));
         assertEquals(Main.OK, Main.run(embed), "a rerun replaces the output");
         JsonNode r = new ObjectMapper().readTree(report);
