@@ -73,7 +73,7 @@ public class FinetuneCommand implements Callable<Integer> {
             int classes = labels.perClass().keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
             var labelled = labels.images().persist(StorageLevel.MEMORY_ONLY());
             File ids = Runs.sibling(reportFile, "-labelled-ids.txt");
-            writeIds(labels.ids(), ids);
+            writeText(labels.idsText(), ids);
             report.put("labels_fraction", conf.finetune().labelsFraction()).put("labelled_images", labels.size())
                     .put("labelled_per_class", perClass(labels.perClass(), Runs.classNames(conf, classes))).put("labelled_ids_sha256", labels.idsSha256())
                     .put("labelled_ids_file", ids.getPath()).put("classes", classes);
@@ -124,11 +124,9 @@ public class FinetuneCommand implements Callable<Integer> {
         return m;
     }
 
-    private static void writeIds(long[] ids, File file) throws java.io.IOException {
-        StringBuilder b = new StringBuilder();
-        for (long id : ids) b.append(id).append('\n');
+    private static void writeText(String text, File file) throws java.io.IOException {
         File parent = file.getAbsoluteFile().getParentFile();
         if (parent != null) parent.mkdirs();
-        java.nio.file.Files.writeString(file.toPath(), b);
+        java.nio.file.Files.writeString(file.toPath(), text);
     }
 }

@@ -51,11 +51,16 @@ public record LabelSubset(JavaRDD<ImageRecord> images, long[] ids, Map<Integer, 
         return ids.length;
     }
 
-    /** SHA-256 of the chosen ids (ascending, one decimal per line): what a report records to compare subsets. */
-    public String idsSha256() {
+    /** The chosen ids, ascending, one decimal per line (the ids file beside a report). */
+    public String idsText() {
         StringBuilder b = new StringBuilder();
         for (long id : ids) b.append(id).append('\n');
-        return io.essl.report.Provenance.sha256(b.toString());
+        return b.toString();
+    }
+
+    /** SHA-256 of {@link #idsText()}: what a report records to compare subsets. */
+    public String idsSha256() {
+        return io.essl.report.Provenance.sha256(idsText());
     }
 
     /** The {@code q} (key, id) pairs of smallest key seen so far. */
