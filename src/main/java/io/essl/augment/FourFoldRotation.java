@@ -37,4 +37,10 @@ public final class FourFoldRotation implements TransformationGroup {
         }
         return new FloatImage(c, h, w, out);
     }
+
+    /** A random cell symmetry of view 3 would rotate it: the head could not tell its element. */
+    @Override
+    public java.util.Set<Augmentation> conflicts() {
+        return java.util.Set.of(Augmentation.DIHEDRAL);
+    }
 }

@@ -41,4 +41,10 @@ public final class HalfTranslationGroup implements TransformationGroup {
                     + size + " (set augment.view3-size)");
         }
     }
+
+    /** A random half-cell translation of view 3 would hide the element the head predicts. */
+    @Override
+    public java.util.Set<Augmentation> conflicts() {
+        return java.util.Set.of(Augmentation.TRANSLATE_HALF);
+    }
 }

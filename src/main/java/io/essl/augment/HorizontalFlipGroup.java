@@ -14,9 +14,9 @@ public final class HorizontalFlipGroup extends TwoElementGroup {
         return Flip.horizontal(img);
     }
 
-    /** A random horizontal flip of view 3 would make "flipped" and "not flipped" the same picture. */
+    /** A random horizontal flip of view 3 (or a cell symmetry) would make "flipped" and "not flipped" the same picture. */
     @Override
     public Set<Augmentation> conflicts() {
-        return Set.of(Augmentation.FLIP);
+        return Set.of(Augmentation.FLIP, Augmentation.DIHEDRAL);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Set;
  */
 public interface TransformationGroup extends java.io.Serializable {
     /** The view-3 augmentations a group can switch off because they would make its label undecidable. */
-    enum Augmentation { FLIP, GRAYSCALE, SOLARIZE }
+    enum Augmentation { FLIP, GRAYSCALE, SOLARIZE, DIHEDRAL, TRANSLATE_HALF }
 
     /** The value of model.group. */
     String name();

@@ -21,4 +21,10 @@ public final class VerticalFlipGroup extends TwoElementGroup {
         }
         return new FloatImage(c, h, w, out);
     }
+
+    /** A random cell symmetry of view 3 would mirror it top-bottom half the time. */
+    @Override
+    public java.util.Set<Augmentation> conflicts() {
+        return java.util.Set.of(Augmentation.DIHEDRAL);
+    }
 }

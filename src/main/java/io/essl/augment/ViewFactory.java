@@ -30,6 +30,9 @@ public final class ViewFactory implements Serializable {
     private final GaussianBlur blur;
     private final double[] blurP, solarizeP;
     private final double solarizeThreshold;
+    /** Per view: the cell symmetries applied last (augment.symmetries), view 3 without its group's conflicts. */
+    private final boolean[] dihedral, translate;
+    private final boolean symmetries;
     private final float[] mean, std;
     private final TransformationGroup group;
     /** View-3 rows per image: every element of the group, or model.group-samples of them. */
@@ -60,6 +63,10 @@ public final class ViewFactory implements Serializable {
         this.solarizeP = a.solarizeProbability().clone();
         if (off.contains(TransformationGroup.Augmentation.SOLARIZE)) solarizeP[VIEW3 - 1] = 0;
         this.solarizeThreshold = a.solarizeThreshold();
+        boolean d = a.symmetries().contains(CellSymmetry.DIHEDRAL), t = a.symmetries().contains(CellSymmetry.TRANSLATE_HALF);
+        this.dihedral = new boolean[]{d, d, d && !off.contains(TransformationGroup.Augmentation.DIHEDRAL)};
+        this.translate = new boolean[]{t, t, t && !off.contains(TransformationGroup.Augmentation.TRANSLATE_HALF)};
+        this.symmetries = d || t;
         this.mean = toFloat(mean);
         this.std = toFloat(std);
         this.group = group;
@@ -99,10 +106,12 @@ public final class ViewFactory implements Serializable {
 
     /** View 3's pipeline as it runs, for the log: "crop 14 px scale [0.2, 1.0], flip p 0.0 (off for hflip), ...". */
     public String view3Pipeline() {
-        return String.format("crop %d px scale %s, flip p %s%s, colour jitter p %s, grayscale p %s%s, blur p %s, solarize p %s%s%s",
+        return String.format("crop %d px scale %s, flip p %s%s, colour jitter p %s, grayscale p %s%s, blur p %s, solarize p %s%s%s%s%s",
                 crop3.size(), java.util.Arrays.toString(crop3.scale()), flipP[2], offFor(TransformationGroup.Augmentation.FLIP),
                 jitterP, grayP[2], offFor(TransformationGroup.Augmentation.GRAYSCALE), blurP[2], solarizeP[2],
                 offFor(TransformationGroup.Augmentation.SOLARIZE),
+                !symmetries ? "" : ", dihedral " + (dihedral[2] ? "on" : "off") + offFor(TransformationGroup.Augmentation.DIHEDRAL),
+                !symmetries ? "" : ", translate-half " + (translate[2] ? "on" : "off") + offFor(TransformationGroup.Augmentation.TRANSLATE_HALF),
                 group == null ? "" : ", then " + group.name() + " (" + group.size() + " elements)");
     }
 
@@ -155,6 +164,7 @@ public final class ViewFactory implements Serializable {
         if (rnd.nextDouble() < grayP[view - 1]) img = Grayscale.apply(img);
         if (rnd.nextDouble() < blurP[view - 1]) img = blur.apply(img, rnd);
         if (rnd.nextDouble() < solarizeP[view - 1]) img = Solarize.apply(img, solarizeThreshold);
+        if (symmetries) img = CellSymmetry.random(img, dihedral[view - 1], translate[view - 1], rnd);
         return img;
     }
 

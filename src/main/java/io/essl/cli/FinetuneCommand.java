@@ -96,7 +96,7 @@ public class FinetuneCommand implements Callable<Integer> {
                                  org.apache.spark.api.java.JavaRDD<io.essl.data.ImageRecord> labelled, EsslGraph.Shape shape,
                                  int classes, ComputationGraph encoder, String key, Report report,
                                  Map<String, double[][]> curves) throws java.io.IOException {
-        FinetuneJob.Result r = FinetuneJob.run(sc, conf, labelled, shape, classes, encoder, key);
+        FinetuneJob.Result r = FinetuneJob.run(sc, conf, labelled, FinetuneJob.classification(conf, shape, classes), encoder, key);
         sc.setJobDescription(key + ": test split");
         Metrics m = Metrics.of(FeatureExtractor.extract(spark, data.test(), r.graph(), conf.data().mean(), conf.data().std(),
                 conf.probe().batchSize()), classes);

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code essl photonics}: the photonic-crystal side of the product (docs/photonics.md). */
-@Command(name = "photonics", mixinStandardHelpOptions = true, subcommands = {PhotonicsCommand.Gap.class, PhotonicsCommand.Generate.class},
-        description = "Photonic crystals: the plane-wave TM solver and the data generator (docs/photonics.md).")
+@Command(name = "photonics", mixinStandardHelpOptions = true, subcommands = {PhotonicsCommand.Gap.class, PhotonicsCommand.Generate.class,
+        PhotonicsFinetuneCommand.class},
+        description = "Photonic crystals: the plane-wave TM solver, the data generator and the DOS regression (docs/photonics.md).")
 public class PhotonicsCommand {
 
     /** {@code essl photonics generate}: random unit cells, with their DOS when --labels, as Parquet (Spark tasks). */

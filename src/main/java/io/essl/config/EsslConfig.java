@@ -31,7 +31,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                           double flipProbability, double[] colorJitter, double colorJitterProbability,
                           double grayscaleProbability, double[] blurSigma, double blurKernelFraction,
                           double[] blurProbability, double[] solarizeProbability, double solarizeThreshold,
-                          double[] view3CropScale) implements Serializable {
+                          double[] view3CropScale, java.util.List<String> symmetries) implements Serializable {
         /** Side of views 1 and 2 for a source of this side (0 in config = the source's). */
         public int viewSize(int source) {
             return viewSize > 0 ? viewSize : source;
@@ -80,7 +80,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
      * semi-supervised protocol); lr is per 256 images, as train.base-lr.
      */
     public record Finetune(double labelsFraction, int epochs, int batchSize, double baseLr, double momentum,
-                           double weightDecay, double[] cropScale) implements Serializable {
+                           double weightDecay, double[] cropScale, String optimizer) implements Serializable {
     }
 
     public record Spark(String master, String appName, Map<String, String> conf, S3 s3) implements Serializable {
@@ -96,7 +96,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
     static EsslConfig from(Config root) {
         Settings s = new Settings(root, ConfigLoader.ROOT + ".");
         Settings d = s.section("data");
-        Data data = new Data(d.oneOf("format", "idx", "folder", "parquet"), d.str("name"), d.str("dir"), d.str("train-images"),
+        Data data = new Data(d.oneOf("format", "idx", "folder", "parquet", "cells"), d.str("name"), d.str("dir"), d.str("train-images"),
                 d.str("train-labels"), d.str("test-images"), d.str("test-labels"), d.integer("pretrain-limit", 0),
                 d.integer("partitions", 0), d.strings("class-names"), d.doubles("mean"), d.doubles("std"), d.bool("to-rgb"),
                 d.str("train-split"), d.str("test-split"), Integer.parseInt(d.oneOf("channels", "1", "3")), (long) d.num("max-pixels", 1, 1e12),
@@ -113,7 +113,12 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                 a.num("flip-probability", 0, 1), a.doubles("color-jitter"), a.num("color-jitter-probability", 0, 1),
                 a.num("grayscale-probability", 0, 1), a.range("blur-sigma", 1e-3, 100), a.num("blur-kernel-fraction", 0, 1),
                 a.perView("blur-probability"), a.perView("solarize-probability"), a.num("solarize-threshold", 0, 1),
-                a.range("view3-crop-scale", 1e-3, 1));
+                a.range("view3-crop-scale", 1e-3, 1), java.util.List.copyOf(a.strings("symmetries")));
+        for (String sym : augment.symmetries()) {
+            if (!io.essl.augment.CellSymmetry.NAMES.contains(sym)) {
+                throw new ConfigError("bad value for key essl.augment.symmetries: " + sym + " (one of " + io.essl.augment.CellSymmetry.NAMES + ")");
+            }
+        }
         if (augment.viewSize() > 0 && augment.view3Size() > augment.viewSize()) {
             throw new ConfigError("bad value for key essl.augment.view3-size: " + augment.view3Size()
                     + " is larger than augment.view-size (" + augment.viewSize() + "); view 3 is the small crop");
@@ -124,7 +129,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                     + " all >= 0 and hue <= 0.5");
         }
         Settings m = s.section("model");
-        Model model = new Model(m.oneOf("backbone", "resnet18-small", "resnet50"), m.num("width", 1.0 / 64, 16),
+        Model model = new Model(m.oneOf("backbone", "resnet18-small", "resnet50", "conv7"), m.num("width", 1.0 / 64, 16),
                 m.bool("zero-init-residual"), m.ints("projector", 1), m.bool("projector-last-bn-affine"),
                 m.ints("rotation-head", 1), m.integer("rotation-bottleneck", 0), m.oneOf("loss", "infonce", "ntxent"),
                 m.num("temperature", 0.01, 100), m.num("lambda", 0, 100), m.oneOf("method", "simclr", "simsiam", "barlow-twins"),
@@ -163,7 +168,8 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                 p.bool("map"));
         Settings f = s.section("finetune");
         Finetune finetune = new Finetune(f.num("labels-fraction", 1e-6, 1), f.integer("epochs", 1), f.integer("batch-size", 1),
-                f.num("lr", 0, 100), f.num("momentum", 0, 1), f.num("weight-decay", 0, 1), f.range("crop-scale", 1e-3, 1));
+                f.num("lr", 0, 100), f.num("momentum", 0, 1), f.num("weight-decay", 0, 1), f.range("crop-scale", 1e-3, 1),
+                f.oneOf("optimizer", "sgd", "adam"));
         Settings sp = s.section("spark");
         Map<String, String> sparkConf = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : sp.raw().getConfig("conf").entrySet()) {

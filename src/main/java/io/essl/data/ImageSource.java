@@ -9,7 +9,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 import java.util.Map;
 
-/** Where a data set's images come from (data.format): IDX files, an image folder tree, or ingested shards. */
+/**
+ * Where a data set's images come from (data.format): IDX files, an image folder tree, ingested shards, or
+ * photonic-crystal unit cells.
+ */
 public interface ImageSource {
     enum Split { TRAIN, TEST }
 
@@ -53,6 +56,7 @@ public interface ImageSource {
         ImageSource source = switch (conf.format()) {
             case "folder" -> new ImageFolder(conf);
             case "parquet" -> new ShardSource(conf);
+            case "cells" -> new CellSource(conf);
             default -> new IdxSource(conf);
         };
         return conf.validation() > 0 ? new ValidationSplit(source, conf.validation()) : source;

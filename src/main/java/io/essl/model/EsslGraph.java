@@ -43,6 +43,8 @@ public final class EsslGraph {
     public static final String MONITOR = "monitor";
     /** Fine-tuning's linear softmax head on the backbone's features. */
     public static final String CLASSIFIER = "classifier";
+    /** Regression fine-tuning's linear head (photonics). */
+    public static final String REGRESSOR = "regressor";
     /** A layer with the optimiser's learning rate (for logging it). */
     public static final String FIRST_PROJECTOR_LAYER = "proj_fc1";
 
@@ -141,6 +143,27 @@ public final class EsslGraph {
         b.addLayer(CLASSIFIER, new OutputLayer.Builder(org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT)
                 .nIn(spec.features()).nOut(classes).activation(Activation.SOFTMAX).build(), Backbones.OUTPUT);
         return b.setOutputs(CLASSIFIER).build();
+    }
+
+    /**
+     * The backbone plus a linear regression head of {@code outputs} values (output {@link #REGRESSOR}), trained with
+     * the L1 ({@code l1}) or squared ({@code mse}) error, all of it trained; the backbone named and initialised as
+     * {@link #classifier}'s (photonics: the DOS of a unit cell).
+     */
+    public static ComputationGraphConfiguration regressor(EsslConfig.Model m, Shape in, int outputs, String loss,
+                                                          Optimisers.Optimisation opt, long seed) {
+        Backbones.Spec spec = backboneSpec(m, in.channels());
+        ComputationGraphConfiguration.GraphBuilder b = base(opt, seed + 1, DataType.FLOAT).addInputs(INPUT)
+                .setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels()));
+        Backbones.add(b, spec, INPUT);
+        var lossFunction = switch (loss) {
+            case "l1" -> org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.L1;
+            case "mse" -> org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE;
+            default -> throw new IllegalArgumentException("regression loss " + loss + " (l1 or mse)");
+        };
+        b.addLayer(REGRESSOR, new OutputLayer.Builder(lossFunction).nIn(spec.features()).nOut(outputs)
+                .activation(Activation.IDENTITY).build(), Backbones.OUTPUT);
+        return b.setOutputs(REGRESSOR).build();
     }
 
     /** Every parameter of {@code from} (BatchNorm running statistics too) into the same-named one of {@code to}. */

@@ -49,4 +49,11 @@ public final class Optimisers {
         List<Regularization> l2 = weightDecay > 0 ? List.of(new L2Regularization(weightDecay)) : List.of();
         return new Optimisation(new org.nd4j.linalg.learning.config.Nesterovs(lr, momentum), l2, l2, null, lr);
     }
+
+    /** Fine-tuning's optimiser by finetune.optimizer: {@link #nesterov}, or Adam at a constant {@code lr} alike. */
+    public static Optimisation finetuning(EsslConfig.Finetune f, double lr) {
+        if (!f.optimizer().equals("adam")) return nesterov(lr, f.momentum(), f.weightDecay());
+        List<Regularization> l2 = f.weightDecay() > 0 ? List.of(new L2Regularization(f.weightDecay())) : List.of();
+        return new Optimisation(new Adam(lr), l2, l2, null, lr);
+    }
 }

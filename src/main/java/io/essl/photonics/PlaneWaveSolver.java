@@ -19,17 +19,39 @@ import java.util.List;
  * real symmetric problem (a Hermitian n x n matrix is the symmetric 2n x 2n [[Re, -Im], [Im, Re]], each eigenvalue
  * twice; cells with inversion symmetry have real eps(G) and stay n x n) by Cholesky and Commons Math's symmetric
  * eigen-decomposition. Frequencies are in units of 2 pi c / a (omega a / 2 pi c).
+ * <p>
+ * The origin of the Fourier series is ours to choose: moving it multiplies eps(G_i - G_j) by a unit phase
+ * e^{i (G_i - G_j).s}, a unitary similarity that leaves every eigenvalue as it is. A cell symmetric about a pixel
+ * centre (the generator's) or about a pixel corner (the rods) has real coefficients about that point, so both are
+ * tried and the real one is kept: the n x n path is about eight times cheaper than the 2n x 2n one.
  */
 public final class PlaneWaveSolver {
     private final int[][] waves; // (p, q): G = 2 pi (p, q) / a
     private final double[][] epsRe, epsIm; // eps(G_i - G_j)
     private final boolean real;
+    /** L^-1 for the Cholesky factor L of the eps matrix (the same at every k). */
+    private final RealMatrix inverseL;
 
     private PlaneWaveSolver(int[][] waves, double[][] epsRe, double[][] epsIm, boolean real) {
         this.waves = waves;
         this.epsRe = epsRe;
         this.epsIm = epsIm;
         this.real = real;
+        int w = waves.length, m = real ? w : 2 * w;
+        double[][] b = new double[m][m], identity = new double[m][m];
+        for (int i = 0; i < w; i++) {
+            for (int j = 0; j < w; j++) {
+                b[i][j] = epsRe[i][j];
+                if (!real) {
+                    b[i + w][j + w] = epsRe[i][j];
+                    b[i][j + w] = -epsIm[i][j];
+                    b[i + w][j] = epsIm[i][j];
+                }
+            }
+        }
+        for (int i = 0; i < m; i++) identity[i][i] = 1;
+        RealMatrix lower = new CholeskyDecomposition(new Array2DRowRealMatrix(b, false), 1e-10, 1e-12).getL();
+        this.inverseL = forwardSolve(lower, new Array2DRowRealMatrix(identity, false));
     }
 
     /** The solver for a cell with the plane waves |G| <= cutoff x 2 pi / a. */
@@ -42,13 +64,13 @@ public final class PlaneWaveSolver {
         int span = 2 * cutoff, side = 2 * span + 1;
         double[][] re = new double[side][side], im = new double[side][side]; // coefficients for dp, dq in [-span, span]
         int n = cell.n();
-        double max = 0, maxIm = 0;
+        double max = 0, maxIm = 0, maxImCorner = 0;
         for (int dp = -span; dp <= span; dp++) {
             for (int dq = -span; dq <= span; dq++) {
                 double sr = 0, si = 0;
                 for (int y = 0; y < n; y++) {
-                    for (int x = 0; x < n; x++) {
-                        double phase = -2 * Math.PI * (dp * (x + 0.5) + dq * (y + 0.5)) / n;
+                    for (int x = 0; x < n; x++) { // about pixel (0, 0)'s centre
+                        double phase = -2 * Math.PI * (dp * x + dq * y) / n;
                         double e = cell.at(y, x);
                         sr += e * Math.cos(phase);
                         si += e * Math.sin(phase);
@@ -58,7 +80,19 @@ public final class PlaneWaveSolver {
                 im[dp + span][dq + span] = si / (n * n);
                 max = Math.max(max, Math.abs(sr / (n * n)));
                 maxIm = Math.max(maxIm, Math.abs(si / (n * n)));
+                double t = -Math.PI * (dp + dq) / n; // the same about its corner (half a pixel on): times e^{i t}
+                maxImCorner = Math.max(maxImCorner, Math.abs(Math.sin(t) * sr + Math.cos(t) * si) / (n * n));
             }
+        }
+        if (maxIm > 1e-12 * max && maxImCorner <= 1e-12 * max) {
+            for (int dp = -span; dp <= span; dp++) {
+                for (int dq = -span; dq <= span; dq++) {
+                    double t = -Math.PI * (dp + dq) / n, sr = re[dp + span][dq + span], si = im[dp + span][dq + span];
+                    re[dp + span][dq + span] = Math.cos(t) * sr - Math.sin(t) * si;
+                    im[dp + span][dq + span] = Math.sin(t) * sr + Math.cos(t) * si;
+                }
+            }
+            maxIm = maxImCorner;
         }
         int w = waves.length;
         double[][] epsRe = new double[w][w], epsIm = new double[w][w];
@@ -84,23 +118,13 @@ public final class PlaneWaveSolver {
             kk[i] = gx * gx + gy * gy;
             if (!real) kk[i + w] = kk[i];
         }
-        double[][] b = new double[m][m];
-        for (int i = 0; i < w; i++) {
-            for (int j = 0; j < w; j++) {
-                b[i][j] = epsRe[i][j];
-                if (!real) {
-                    b[i + w][j + w] = epsRe[i][j];
-                    b[i][j + w] = -epsIm[i][j];
-                    b[i + w][j] = epsIm[i][j];
-                }
-            }
-        }
         // A x = lambda B x with B = L L^T: (L^-1 A^1/2)(L^-1 A^1/2)^T y = lambda y, symmetric
-        RealMatrix lower = new CholeskyDecomposition(new Array2DRowRealMatrix(b, false), 1e-10, 1e-12).getL();
-        double[][] sqrtA = new double[m][m];
-        for (int i = 0; i < m; i++) sqrtA[i][i] = Math.sqrt(kk[i]);
-        RealMatrix x = forwardSolve(lower, new Array2DRowRealMatrix(sqrtA, false));
-        double[] lambda = new EigenDecomposition(x.multiply(x.transpose())).getRealEigenvalues();
+        double[][] li = ((Array2DRowRealMatrix) inverseL).getDataRef(), x = new double[m][m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j <= i; j++) x[i][j] = li[i][j] * Math.sqrt(kk[j]); // L^-1 is lower-triangular
+        }
+        RealMatrix xm = new Array2DRowRealMatrix(x, false);
+        double[] lambda = new EigenDecomposition(xm.multiply(xm.transpose())).getRealEigenvalues();
         Arrays.sort(lambda);
         double[] f = new double[bands];
         int step = real ? 1 : 2; // the 2n x 2n form holds each eigenvalue twice

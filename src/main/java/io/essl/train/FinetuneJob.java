@@ -1,5 +1,6 @@
 package io.essl.train;
 
+import io.essl.augment.BatchMaker;
 import io.essl.augment.LabelledBatch;
 import io.essl.config.ConfigError;
 import io.essl.config.EsslConfig;
@@ -8,6 +9,7 @@ import io.essl.model.EsslGraph;
 import io.essl.optim.Optimisers;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.slf4j.Logger;
@@ -15,14 +17,16 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoubleFunction;
 
 /**
- * Fine-tuning on Spark ({@code bin/essl finetune}): the whole encoder plus a linear softmax head, trained on
- * labelled images with parameter averaging by the pre-training loop's parts (the epoch order of
- * {@link EpochBatches}, batches built in the tasks, {@link StepListener}'s loss and learning-rate reports).
- * SimCLR's protocol: SGD with Nesterov momentum, cosine decay without warm-up, crop + flip views. The driver sets
- * each step's learning rate on its network before the step: parameter averaging builds every worker from that
- * network's configuration, so a schedule inside the updater would start again at every step.
+ * Fine-tuning on Spark: the whole encoder plus a head, trained on labelled images with parameter averaging by the
+ * pre-training loop's parts (the epoch order of {@link EpochBatches}, batches built in the tasks,
+ * {@link StepListener}'s loss and learning-rate reports). {@code bin/essl finetune}'s head is SimCLR's protocol: a
+ * linear softmax classifier, SGD with Nesterov momentum, cosine decay without warm-up, crop + flip views; the
+ * photonics regression ({@code bin/essl photonics finetune}) brings its own {@link Head}. The driver sets each
+ * step's learning rate on its network before the step: parameter averaging builds every worker from that network's
+ * configuration, so a schedule inside the updater would start again at every step.
  */
 public final class FinetuneJob {
     private static final Logger log = LoggerFactory.getLogger(FinetuneJob.class);
@@ -30,12 +34,27 @@ public final class FinetuneJob {
     public record StepLog(int step, int epoch, double loss, double learningRate, double imagesPerSecond) {
     }
 
-    /** The trained network (its output: class probabilities) and how it got there. */
+    /** The trained network (its output: the head's) and how it got there. */
     public record Result(ComputationGraph graph, List<StepLog> history, int steps, int workers, int batchesPerStep,
                          long images, double seconds) {
     }
 
+    /**
+     * What is fine-tuned: the network (encoder + head) for a peak learning rate, the batches the tasks build, and
+     * what the progress line calls the loss.
+     */
+    public record Head(DoubleFunction<ComputationGraphConfiguration> network, BatchMaker batches, String lossName) {
+    }
+
     private FinetuneJob() {
+    }
+
+    /** SimCLR's: a linear softmax head over {@code classes}, crop + flip views, finetune.optimizer (Nesterov SGD). */
+    public static Head classification(EsslConfig conf, EsslGraph.Shape shape, int classes) {
+        EsslConfig.Finetune f = conf.finetune();
+        return new Head(lr -> EsslGraph.classifier(conf.model(), shape, classes, Optimisers.finetuning(f, lr), conf.seed()),
+                new LabelledBatch(conf.seed(), shape.height(), f.cropScale(), conf.augment().cropRatio(), classes,
+                        conf.data().mean(), conf.data().std()), "cross-entropy");
     }
 
     /**
@@ -43,8 +62,8 @@ public final class FinetuneJob {
      * @param encoder  the pre-trained encoder whose parameters start the backbone; null: random initialisation
      * @param name     what the progress lines call the run
      */
-    public static Result run(JavaSparkContext sc, EsslConfig conf, JavaRDD<ImageRecord> labelled, EsslGraph.Shape shape,
-                             int classes, ComputationGraph encoder, String name) {
+    public static Result run(JavaSparkContext sc, EsslConfig conf, JavaRDD<ImageRecord> labelled, Head head,
+                             ComputationGraph encoder, String name) {
         EsslConfig.Finetune f = conf.finetune();
         long count = labelled.count();
         int n = f.batchSize();
@@ -60,15 +79,12 @@ public final class FinetuneJob {
         int total = stepsPerEpoch * f.epochs();
         double peak = f.baseLr() * workers * n / 256.0;
 
-        ComputationGraph graph = new ComputationGraph(EsslGraph.classifier(conf.model(), shape, classes,
-                Optimisers.nesterov(peak, f.momentum(), f.weightDecay()), conf.seed()));
+        ComputationGraph graph = new ComputationGraph(head.network().apply(peak));
         graph.init();
         if (encoder != null) EsslGraph.copyParameters(encoder, graph);
         SparkComputationGraph spark = new SparkComputationGraph(sc, graph, Strategies.averaging(workers, n, frequency, conf.seed()));
         spark.setListeners(new StepListener());
         StepMetrics metrics = new StepMetrics(sc.sc());
-        LabelledBatch maker = new LabelledBatch(conf.seed(), shape.height(), f.cropScale(), conf.augment().cropRatio(),
-                classes, conf.data().mean(), conf.data().std());
         log.info("fine-tuning {}: {} labelled images, {} worker(s) x {} batch(es) of {} per step, {} step(s)/epoch x {} epoch(s), "
                 + "peak lr {}", name, count, workers, frequency, n, stepsPerEpoch, f.epochs(), peak);
         List<StepLog> history = new ArrayList<>();
@@ -81,14 +97,14 @@ public final class FinetuneJob {
                     double lr = peak * 0.5 * (1 + Math.cos(Math.PI * global / total));
                     spark.getNetwork().setLearningRate(lr);
                     sc.setJobDescription(String.format("finetune %s epoch %d/%d step %d/%d", name, epoch + 1, f.epochs(), s + 1, stepsPerEpoch));
-                    spark.fitMultiDataSet(order.batches(s * perStep, perStep, workers, maker, epoch, 0, metrics));
+                    spark.fitMultiDataSet(order.batches(s * perStep, perStep, workers, head.batches(), epoch, 0, metrics));
                     global++;
                     StepMetrics.Parts parts = metrics.drain();
                     double ips = perStep * n / ((System.nanoTime() - stepStart) / 1e9);
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     history.add(new StepLog(global, epoch + 1, parts.invariance(), parts.learningRate(), ips));
                     log.info("{}: {}", name, Progress.line(epoch + 1, f.epochs(), s + 1, stepsPerEpoch, global, total, parts,
-                            "cross-entropy", null, ips, elapsed / global * (total - global)));
+                            head.lossName(), null, ips, elapsed / global * (total - global)));
                 }
             }
         }

@@ -45,7 +45,8 @@ public final class StepListener extends BaseTrainingListener implements Serializ
             accuracy = lastAccuracy(g, EsslGraph.GROUP);
         }
         if (outputs.contains(EsslGraph.MONITOR)) monitor = lastAccuracy(g, EsslGraph.MONITOR);
-        String lrLayer = g.getVertex(EsslGraph.FIRST_PROJECTOR_LAYER) != null ? EsslGraph.FIRST_PROJECTOR_LAYER : EsslGraph.CLASSIFIER;
+        // pre-training: the projector's first layer; fine-tuning: the head, the network's one output
+        String lrLayer = g.getVertex(EsslGraph.FIRST_PROJECTOR_LAYER) != null ? EsslGraph.FIRST_PROJECTOR_LAYER : outputs.get(0);
         metrics.add(invariance, group, accuracy, monitor, NetworkUtils.getLearningRate(g, lrLayer));
     }
 

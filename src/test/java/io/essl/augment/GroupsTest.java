@@ -140,7 +140,7 @@ class GroupsTest {
         EsslConfig.Augment a = ViewsTest.AUG;
         return new EsslConfig.Augment(0, 0, "bilinear", new double[]{1.0, 1.0}, new double[]{1, 1}, 1.0,
                 new double[]{0, 0, 0, 0}, 0, 1.0, a.blurSigma(), a.blurKernelFraction(), new double[]{0, 0, 0},
-                new double[]{1, 1, 1}, 0.0, new double[]{1.0, 1.0});
+                new double[]{1, 1, 1}, 0.0, new double[]{1.0, 1.0}, java.util.List.of());
     }
 
     @ParameterizedTest

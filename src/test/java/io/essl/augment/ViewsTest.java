@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.*;
 public class ViewsTest {
     public static final EsslConfig.Augment AUG = new EsslConfig.Augment(0, 0, "bilinear", new double[]{0.2, 1.0},
             new double[]{0.75, 4.0 / 3}, 0.5, new double[]{0.4, 0.4, 0.4, 0.1}, 0.8, 0.2, new double[]{0.1, 2.0}, 0.1,
-            new double[]{0, 0, 0}, new double[]{0, 0, 0}, Solarize.THRESHOLD, new double[]{0.2, 1.0});
+            new double[]{0, 0, 0}, new double[]{0, 0, 0}, Solarize.THRESHOLD, new double[]{0.2, 1.0}, java.util.List.of());
 
     public static ImageRecord image(long id, int size) {
         byte[] px = new byte[size * size];

@@ -207,7 +207,7 @@ class DecodeOnUseTest {
         EsslViews(int size, int size3) {
             var a = new io.essl.config.EsslConfig.Augment(size, size3, "bilinear", new double[]{0.2, 1.0},
                     new double[]{0.75, 4.0 / 3}, 0.5, new double[]{0.4, 0.4, 0.4, 0.1}, 0, 0, new double[]{0.1, 2.0}, 0.1,
-                    new double[]{0, 0, 0}, new double[]{0, 0, 0}, io.essl.augment.Solarize.THRESHOLD, new double[]{0.2, 1.0});
+                    new double[]{0, 0, 0}, new double[]{0, 0, 0}, io.essl.augment.Solarize.THRESHOLD, new double[]{0.2, 1.0}, java.util.List.of());
             factory = new ViewFactory(11, size, size3, a, new double[]{0.5, 0.5, 0.5}, new double[]{0.25, 0.25, 0.25},
                     new FourFoldRotation());
         }

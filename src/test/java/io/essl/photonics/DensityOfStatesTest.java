@@ -56,4 +56,31 @@ class DensityOfStatesTest {
             assertTrue(filled >= 0.19 * e.length && filled <= 0.81 * e.length, "fill " + filled / (double) e.length);
         }
     }
+
+    /**
+     * Inversion-symmetric about pixel (0, 0) (real Fourier coefficients), not mirror-symmetric (a mirror is a real
+     * augmentation), and with the dielectric gathered at the centre more than at the corner (the origin a half-cell
+     * translation moves).
+     */
+    @Test
+    void randomCellsAreInversionSymmetricWithTheirDielectricAtTheCentre() {
+        int n = RandomCells.SIDE, mirrorSymmetric = 0;
+        double centre = 0, corner = 0;
+        for (long i = 0; i < 200; i++) {
+            double[] e = RandomCells.cell(11, i).eps();
+            boolean mirror = true;
+            for (int y = 0; y < n; y++) {
+                for (int x = 0; x < n; x++) {
+                    assertEquals(e[y * n + x], e[((n - y) % n) * n + (n - x) % n], 0, "inversion");
+                    mirror &= e[y * n + x] == e[y * n + (n - x) % n];
+                }
+            }
+            if (mirror) mirrorSymmetric++;
+            centre += e[(n / 2) * n + n / 2] > 1 ? 1 : 0;
+            corner += e[0] > 1 ? 1 : 0;
+        }
+        assertTrue(mirrorSymmetric < 10, mirrorSymmetric + " of 200 cells are mirror-symmetric");
+        assertTrue(centre > 0.75 * 200 && centre - corner > 0.25 * 200, "dielectric at the centre in " + centre + ", at the corner in "
+                + corner + " of 200 cells");
+    }
 }
