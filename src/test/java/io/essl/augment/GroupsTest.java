@@ -165,7 +165,10 @@ class GroupsTest {
         assertArrayEquals(without.view(r, 0, ViewFactory.VIEW1).data(), withGroup.view(r, 0, ViewFactory.VIEW1).data(),
                 "views 1 and 2 keep every augmentation");
         assertTrue(withGroup.view3Pipeline().contains("(off for " + name + ")"), withGroup.view3Pipeline());
-        assertEquals(g.conflicts().size(), withGroup.view3Pipeline().split("off for").length - 1);
+        // the cell symmetries (augment.symmetries, empty here) are not in the pipeline, nor in its log line
+        long shown = g.conflicts().stream().filter(a -> a != TransformationGroup.Augmentation.DIHEDRAL
+                && a != TransformationGroup.Augmentation.TRANSLATE_HALF).count();
+        assertEquals(shown, withGroup.view3Pipeline().split("off for").length - 1);
     }
 
     @Test

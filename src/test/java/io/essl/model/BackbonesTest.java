@@ -53,4 +53,24 @@ class BackbonesTest {
             assertEquals(other.length(), other.sumNumber().doubleValue(), 1e-6, "other BatchNorms start at 1");
         }
     }
+
+    /**
+     * The paper's photonics encoder: 7x7 convolutions 1-64-256-256 (no bias, BatchNorm), fully connected 256-1024-1024
+     * (with bias): 49 x (64 + 64 x 256 + 256 x 256) + 2 x (64 + 256 + 256) + (256 x 1024 + 1024) + (1024 x 1024 + 1024).
+     */
+    @Test
+    void theConv7EncoderIsThePapersAndPoolsThirtyTwoPixelsToOne() {
+        long expected = 49L * (64 + 64 * 256 + 256 * 256) + 2 * (64 + 256 + 256) + (256 * 1024 + 1024) + (1024 * 1024 + 1024);
+        assertEquals(expected, EsslGraph.trainableParameters(build(new Backbones.Spec("conv7", 1, 1, false), 32)));
+        ComputationGraph g = build(new Backbones.Spec("conv7", 0.125, 1, false), 32);
+        var acts = g.feedForward(Nd4j.rand(2, 1, 32, 32), false);
+        assertArrayEquals(new long[]{2, 8, 16, 16}, acts.get("c1_pool").shape());
+        assertArrayEquals(new long[]{2, 32, 4, 4}, acts.get("c2_pool").shape());
+        assertArrayEquals(new long[]{2, 32}, acts.get("c3_pool").shape());
+        assertArrayEquals(new long[]{2, 128}, acts.get(Backbones.OUTPUT).shape());
+        assertEquals(128, new Backbones.Spec("conv7", 0.125, 1, false).features());
+        // the last pool is a global max-pool: the same as a max-pool of 4 on the 4 x 4 map
+        INDArray c3 = acts.get("c3_relu");
+        assertEquals(c3.max(2, 3).getDouble(1, 5), acts.get("c3_pool").getDouble(1, 5), 0);
+    }
 }
