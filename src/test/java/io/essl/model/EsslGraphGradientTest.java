@@ -95,7 +95,9 @@ class EsslGraphGradientTest {
         ComputationGraph g = graph(withGroup(tinyModel(0.7, "infonce"), "jigsaw", 0, samples), groupSize);
         int k = samples > 0 ? samples : groupSize;
         assertEquals(groupSize, g.getLayer(EsslGraph.GROUP).getParam("b").length());
-        assertPasses(GraphGradientCheck.run(g, batch(3, k, 7), labels(3, groupSize, k), 1e-6, 1e-3, 1e-8, 6));
+        // the backbone and heads are checked at 6 entries a tensor by the tests below; here what depends on G and k
+        // (the group head, the row split) at 2 keeps the four cases to a third of the time
+        assertPasses(GraphGradientCheck.run(g, batch(3, k, 7), labels(3, groupSize, k), 1e-6, 1e-3, 1e-8, 2));
     }
 
     @Test
