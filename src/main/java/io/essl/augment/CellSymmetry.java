@@ -5,9 +5,8 @@ import java.util.SplittableRandom;
 
 /**
  * The symmetries of a periodic square unit cell, as invariance augmentations (augment.symmetries): {@code dihedral},
- * the eight symmetries of the square about pixel (0, 0) on the periodic grid (indices mod n, so a C4v-symmetric cell
- * such as {@code photonics.RandomCells}' is unchanged by them, where a rotation about the image's centre would also
- * shift it by a pixel), and {@code translate-half}, the four half-cell cyclic shifts ({@link HalfTranslationGroup}'s
+ * the eight symmetries of the square about pixel (0, 0) on the periodic grid (indices mod n, so that a cell symmetric
+ * about its origin stays centred there, where a rotation about the image's centre would also shift it by a pixel), and {@code translate-half}, the four half-cell cyclic shifts ({@link HalfTranslationGroup}'s
  * elements, as an invariance: the paper's poor photonics baseline).
  */
 public final class CellSymmetry {

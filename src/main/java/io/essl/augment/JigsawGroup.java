@@ -79,4 +79,10 @@ public final class JigsawGroup implements TransformationGroup {
                     + size + " (set augment.view3-size)");
         }
     }
+
+    /** A half-cell shift of view 3 swaps its 2 x 2 tiles (0 with 3, 1 with 2): a permutation and its swap would look alike. */
+    @Override
+    public java.util.Set<Augmentation> conflicts() {
+        return java.util.Set.of(Augmentation.TRANSLATE_HALF);
+    }
 }

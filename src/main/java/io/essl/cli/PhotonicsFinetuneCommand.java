@@ -3,7 +3,6 @@ package io.essl.cli;
 import io.essl.config.ConfigError;
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
-import io.essl.model.EsslGraph;
 import io.essl.model.ModelFile;
 import io.essl.photonics.DensityOfStates;
 import io.essl.report.Charts;
@@ -28,6 +27,9 @@ import java.util.concurrent.Callable;
  * {@code essl photonics finetune}: the paper's photonics comparison for one seed. Each named encoder (a pre-trained
  * model, or {@code none}: the same network from random initialisation, i.e. supervised only) is fine-tuned with a
  * regression head on the first N labelled cells for each N, and scored on held-out cells (docs/photonics.md).
+ * Every arm fine-tunes by one protocol (finetune.*, augment.symmetries, normalisation, seed): the first pre-trained
+ * model's recorded recipe, then --config and --set; an arm brings only its encoder and that encoder's architecture
+ * ({@code none}: the protocol's).
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = "Fine-tune encoders with a DOS regression head on N labelled cells; fractional L1 error on held-out cells.")
@@ -39,7 +41,7 @@ public class PhotonicsFinetuneCommand implements Callable<Integer> {
     String labelled;
 
     @Option(names = "--model", required = true, paramLabel = "NAME=PATH", description = "An encoder to fine-tune (repeatable); "
-            + "PATH none: random initialisation (supervised only, needs --config conf/photonics.conf).")
+            + "PATH none: random initialisation (supervised only; alone, it needs --config conf/photonics.conf).")
     List<String> models;
 
     @Option(names = "--train-cells", split = ",", defaultValue = "100,400,1600", description = "Labelled training cells N "
@@ -69,31 +71,33 @@ public class PhotonicsFinetuneCommand implements Callable<Integer> {
             if (eq < 1) throw new ConfigError("--model: want NAME=PATH (PATH none: random initialisation), got " + m);
             named.put(m.substring(0, eq), m.substring(eq + 1));
         }
-        // every model and its configuration first: a wrong path fails before Spark starts
-        Map<String, EsslConfig> confs = new LinkedHashMap<>();
+        // every model first, so that a wrong path fails before Spark starts; each arm's encoder under its own record
+        Map<String, EsslConfig.Model> architectures = new LinkedHashMap<>();
         Map<String, ComputationGraph> encoders = new LinkedHashMap<>();
+        EsslConfig protocol = null;
         for (var e : named.entrySet()) {
-            if (e.getValue().equals("none")) {
-                confs.put(e.getKey(), ConfigLoader.load(common.config, common.overrides));
-                encoders.put(e.getKey(), null);
-                continue;
-            }
+            if (e.getValue().equals("none")) continue;
             ModelFile.Loaded loaded = Runs.loadModel(e.getValue(), common);
-            EsslConfig conf = Runs.modelConfig(loaded, common, common.overrides);
-            EsslGraph.Shape shape = Runs.shapeOf(loaded);
-            confs.put(e.getKey(), conf);
-            encoders.put(e.getKey(), Runs.encoderOf(loaded, conf, shape, e.getValue()));
+            EsslConfig own = ConfigLoader.load(ConfigLoader.parseRecorded((String) loaded.metadata().get("config")), null, List.of());
+            architectures.put(e.getKey(), own.model());
+            encoders.put(e.getKey(), Runs.encoderOf(loaded, own, Runs.shapeOf(loaded), e.getValue()));
+            if (protocol == null) protocol = Runs.modelConfig(loaded, common, common.overrides);
         }
-        EsslConfig first = confs.values().iterator().next();
+        if (protocol == null) protocol = ConfigLoader.load(common.config, common.overrides);
+        Map<String, EsslConfig> confs = new LinkedHashMap<>();
+        for (String name : named.keySet()) {
+            confs.put(name, protocol.withModel(architectures.getOrDefault(name, protocol.model())));
+        }
+        EsslConfig first = protocol;
         File reportFile = common.reportOr(new File(first.output().dir(), "photonics-finetune-report.json"));
         Report report = new Report().recipe(first).put("command", "photonics finetune").put("labelled", labelled)
                 .put("models", named).put("loss", loss).put("test_cells", testCells).put("presentations_per_epoch", presentations)
                 .put("provenance", Provenance.of(first));
         Map<String, Map<String, Double>> errors = new LinkedHashMap<>();
         Map<String, double[][]> curves = new LinkedHashMap<>();
+        int largest = trainCells.stream().mapToInt(Integer::intValue).max().orElseThrow();
         try (SparkSession spark = SparkContexts.start(first.spark())) {
             List<CellRegression.Cell> cells = CellRegression.read(spark, labelled);
-            int largest = trainCells.stream().mapToInt(Integer::intValue).max().orElseThrow();
             if (cells.size() < testCells + largest) {
                 throw new ConfigError(labelled + " has " + cells.size() + " cells: fewer than --test-cells + the largest --train-cells ("
                         + (testCells + largest) + ")");
@@ -119,7 +123,7 @@ public class PhotonicsFinetuneCommand implements Callable<Integer> {
         }
         report.put("fractional_l1", errors);
         File png = Runs.sibling(reportFile, "-dos.png");
-        Charts.lines("DOS of held-out cells: true and predicted (" + largest() + " labelled cells)", "omega a / 2 pi c", "DOS", curves, png);
+        Charts.lines("DOS of held-out cells: true and predicted (" + largest + " labelled cells)", "omega a / 2 pi c", "DOS", curves, png);
         report.put("dos_png", png.getPath());
         Runs.finish(report, reportFile, start);
         Map<String, Object> line = new LinkedHashMap<>();
@@ -129,14 +133,10 @@ public class PhotonicsFinetuneCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private int largest() {
-        return trainCells.stream().mapToInt(Integer::intValue).max().orElseThrow();
-    }
-
     /** The first two held-out cells' true DOS (once) and this model's predicted DOS. */
     private static Map<String, double[][]> dosCurves(String model, List<CellRegression.Cell> test, CellRegression.Outcome o) {
         Map<String, double[][]> out = new LinkedHashMap<>();
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < Math.min(2, test.size()); k++) {
             CellRegression.Cell c = test.get(k);
             float[] p = o.predictions().get(c.id());
             double[][] truth = new double[2][c.dos().length], pred = new double[2][c.dos().length];

@@ -22,6 +22,7 @@ final class TorchRecipe {
         need(c.model().method().equals("simclr"), "model.method", "simclr (its script trains E-SimCLR only)");
         need(c.model().loss().equals("infonce"), "model.loss", "infonce");
         need(c.model().rotationBottleneck() == 0, "model.rotation-bottleneck", "0");
+        need(c.augment().symmetries().isEmpty(), "augment.symmetries", "[] (the PyTorch script has no cell symmetries)");
         need(List.of("adam", "sgd").contains(c.train().optimizer()), "train.optimizer", "adam or sgd");
         need(c.train().workers() > 0, "train.workers", "set (the global batch must be known)");
         need(c.augment().interpolation().equals("bilinear"), "augment.interpolation", "bilinear");

@@ -93,6 +93,11 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
     public record Output(String dir) implements Serializable {
     }
 
+    /** The same configuration with another network (photonics finetune: one protocol, each arm's own encoder). */
+    public EsslConfig withModel(Model m) {
+        return new EsslConfig(seed, data, augment, m, train, probe, finetune, spark, output, rendered);
+    }
+
     static EsslConfig from(Config root) {
         Settings s = new Settings(root, ConfigLoader.ROOT + ".");
         Settings d = s.section("data");

@@ -136,13 +136,8 @@ public final class EsslGraph {
      */
     public static ComputationGraphConfiguration classifier(EsslConfig.Model m, Shape in, int classes,
                                                            Optimisers.Optimisation opt, long seed) {
-        Backbones.Spec spec = backboneSpec(m, in.channels());
-        ComputationGraphConfiguration.GraphBuilder b = base(opt, seed + 1, DataType.FLOAT).addInputs(INPUT)
-                .setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels()));
-        Backbones.add(b, spec, INPUT);
-        b.addLayer(CLASSIFIER, new OutputLayer.Builder(org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT)
-                .nIn(spec.features()).nOut(classes).activation(Activation.SOFTMAX).build(), Backbones.OUTPUT);
-        return b.setOutputs(CLASSIFIER).build();
+        return withHead(m, in, opt, seed, CLASSIFIER, new OutputLayer.Builder(org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT)
+                .nIn(backboneSpec(m, in.channels()).features()).nOut(classes).activation(Activation.SOFTMAX).build());
     }
 
     /**
@@ -152,18 +147,23 @@ public final class EsslGraph {
      */
     public static ComputationGraphConfiguration regressor(EsslConfig.Model m, Shape in, int outputs, String loss,
                                                           Optimisers.Optimisation opt, long seed) {
-        Backbones.Spec spec = backboneSpec(m, in.channels());
-        ComputationGraphConfiguration.GraphBuilder b = base(opt, seed + 1, DataType.FLOAT).addInputs(INPUT)
-                .setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels()));
-        Backbones.add(b, spec, INPUT);
         var lossFunction = switch (loss) {
             case "l1" -> org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.L1;
             case "mse" -> org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE;
             default -> throw new IllegalArgumentException("regression loss " + loss + " (l1 or mse)");
         };
-        b.addLayer(REGRESSOR, new OutputLayer.Builder(lossFunction).nIn(spec.features()).nOut(outputs)
-                .activation(Activation.IDENTITY).build(), Backbones.OUTPUT);
-        return b.setOutputs(REGRESSOR).build();
+        return withHead(m, in, opt, seed, REGRESSOR, new OutputLayer.Builder(lossFunction)
+                .nIn(backboneSpec(m, in.channels()).features()).nOut(outputs).activation(Activation.IDENTITY).build());
+    }
+
+    /** The backbone (initialised with {@code seed + 1}, as {@link #randomEncoder}) and one output layer on its features. */
+    private static ComputationGraphConfiguration withHead(EsslConfig.Model m, Shape in, Optimisers.Optimisation opt, long seed,
+                                                          String name, OutputLayer head) {
+        ComputationGraphConfiguration.GraphBuilder b = base(opt, seed + 1, DataType.FLOAT).addInputs(INPUT)
+                .setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels()));
+        Backbones.add(b, backboneSpec(m, in.channels()), INPUT);
+        b.addLayer(name, head, Backbones.OUTPUT);
+        return b.setOutputs(name).build();
     }
 
     /** Every parameter of {@code from} (BatchNorm running statistics too) into the same-named one of {@code to}. */

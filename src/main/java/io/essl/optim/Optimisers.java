@@ -31,7 +31,7 @@ public final class Optimisers {
     public static Optimisation of(EsslConfig.Train t, int globalBatch, int warmupIterations, int totalIterations) {
         double lr = t.baseLr() * globalBatch / 256.0;
         ISchedule schedule = new WarmupCosineSchedule(lr, lr * t.lrFloor(), warmupIterations, totalIterations);
-        List<Regularization> l2 = t.weightDecay() > 0 ? List.of(new L2Regularization(t.weightDecay())) : List.of();
+        List<Regularization> l2 = l2(t.weightDecay());
         return switch (t.optimizer()) {
             case "sgd" -> new Optimisation(new MomentumSgd(schedule, t.momentum()), l2, l2, schedule, lr);
             case "lars" -> new Optimisation(new MomentumSgd(schedule, t.momentum()),
@@ -46,14 +46,19 @@ public final class Optimisers {
      * (train.FinetuneJob), and L2 weight decay when {@code weightDecay} > 0 (SimCLR's protocol has none).
      */
     public static Optimisation nesterov(double lr, double momentum, double weightDecay) {
-        List<Regularization> l2 = weightDecay > 0 ? List.of(new L2Regularization(weightDecay)) : List.of();
+        List<Regularization> l2 = l2(weightDecay);
         return new Optimisation(new org.nd4j.linalg.learning.config.Nesterovs(lr, momentum), l2, l2, null, lr);
     }
 
     /** Fine-tuning's optimiser by finetune.optimizer: {@link #nesterov}, or Adam at a constant {@code lr} alike. */
     public static Optimisation finetuning(EsslConfig.Finetune f, double lr) {
         if (!f.optimizer().equals("adam")) return nesterov(lr, f.momentum(), f.weightDecay());
-        List<Regularization> l2 = f.weightDecay() > 0 ? List.of(new L2Regularization(f.weightDecay())) : List.of();
+        List<Regularization> l2 = l2(f.weightDecay());
         return new Optimisation(new Adam(lr), l2, l2, null, lr);
+    }
+
+    /** L2 weight decay, or none at 0. */
+    private static List<Regularization> l2(double weightDecay) {
+        return weightDecay > 0 ? List.of(new L2Regularization(weightDecay)) : List.of();
     }
 }

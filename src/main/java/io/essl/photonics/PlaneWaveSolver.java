@@ -105,6 +105,11 @@ public final class PlaneWaveSolver {
         return new PlaneWaveSolver(waves, epsRe, epsIm, maxIm <= 1e-12 * max);
     }
 
+    /** Whether eps(G) came out real about the origin chosen (the n x n path). */
+    boolean real() {
+        return real;
+    }
+
     public int planeWaves() {
         return waves.length;
     }

@@ -23,8 +23,8 @@ import java.util.Map;
  * regression head on N labelled unit cells to predict each cell's DOS, and score it on held-out cells by the
  * fractional L1 error of the DOS, sum |predicted - true| / sum true over the 400 frequencies, averaged over cells.
  * The head predicts the target (the DOS less the empty lattice's), as the reference does. Training goes through
- * {@link FinetuneJob} on Spark; a small labelled set is repeated to a fixed number of presentations per epoch (each
- * copy its own symmetry draw), so that every N trains the same number of steps.
+ * {@link FinetuneJob} on Spark; a labelled set smaller than the presentations per epoch is repeated up to exactly that
+ * many (each copy its own symmetry draw), so that every N up to it trains the same number of steps.
  */
 public final class CellRegression {
     /** A labelled cell as {@code photonics generate --labels} wrote it. */
@@ -56,10 +56,13 @@ public final class CellRegression {
         Map<Long, float[]> targets = new HashMap<>();
         for (Cell c : train) targets.put(c.id(), c.target());
         var broadcast = sc.broadcast(targets);
-        int copies = Math.max(1, (presentations + train.size() - 1) / train.size());
-        List<ImageRecord> records = new ArrayList<>(copies * train.size());
-        for (int k = 0; k < copies; k++) {
-            for (Cell c : train) records.add(CellSource.record(CellBatch.copy(c.id(), k), c.eps(), -1));
+        // max(N, presentations) records an epoch: the cells, then copies of them up to the count
+        List<ImageRecord> records = new ArrayList<>(Math.max(train.size(), presentations));
+        for (int k = 0; records.size() < presentations || k == 0; k++) {
+            for (Cell c : train) {
+                if (k > 0 && records.size() == presentations) break;
+                records.add(CellSource.record(CellBatch.copy(c.id(), k), c.eps(), -1));
+            }
         }
         EsslConfig.Finetune f = conf.finetune();
         FinetuneJob.Head head = new FinetuneJob.Head(

@@ -25,8 +25,8 @@ class PhotonicsTrainingTest {
      * The translate-half head must beat chance (1/4) by three standard errors of guessing over its rows in the second
      * half of the run (the cells' dielectric gathers at their centre, which a half-cell shift moves), and a regression
      * head must predict held-out DOS better than the training cells' mean DOS does, from either start.
-     * Measured: head accuracy 0.41 after 24 steps at 1/4 width (batch 128); fractional L1 0.16-0.17 against the mean's
-     * 0.19 on 40 cells.
+     * Measured before this test (1/4 width, batch 128): head accuracy 0.41 after 24 steps; fractional L1 0.16-0.17
+     * against the mean's 0.19 on 40 cells.
      */
     @Test
     void eSimclrOnGeneratedCellsLearnsItsHeadAndTheDosRegressionBeatsTheMean(@TempDir File tmp) throws Exception {
@@ -54,7 +54,8 @@ class PhotonicsTrainingTest {
         assertTrue(late > bar, "group accuracy " + late + " not above " + bar);
 
         File ft = new File(tmp, "finetune.json");
-        assertEquals(Main.OK, Main.run(concat(List.of("photonics", "finetune", "--config", "conf/photonics.conf",
+        // no --config: the protocol is the pre-trained model's recorded recipe (conf/photonics.conf at 1/8 width)
+        assertEquals(Main.OK, Main.run(concat(List.of("photonics", "finetune",
                 "--labelled", new File(cells, "labelled").getPath(), "--model", "e-simclr=" + new File(tmp, "model.zip").getPath(),
                 "--model", "supervised=none", "--train-cells", "64", "--test-cells", "32", "--presentations", "256",
                 "--report", ft.getPath(), "--set", "finetune.epochs=8", "--set", "train.averaging-frequency=4"), spark)));

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,8 +64,16 @@ class PlaneWaveSolverTest {
         UnitCell centred = UnitCell.rods(32, 8.9, 0.2, 4);
         double[] shifted = new double[32 * 32];
         for (int y = 0; y < 32; y++) for (int x = 0; x < 32; x++) shifted[y * 32 + x] = centred.at((y + 5) % 32, (x + 3) % 32);
-        double[] a = PlaneWaveSolver.of(centred, 5).frequencies(0.4, 1.1, 5);
-        double[] b = PlaneWaveSolver.of(new UnitCell(32, shifted), 5).frequencies(0.4, 1.1, 5);
-        assertArrayEquals(a, b, 1e-8);
+        PlaneWaveSolver real = PlaneWaveSolver.of(centred, 5), complex = PlaneWaveSolver.of(new UnitCell(32, shifted), 5);
+        assertTrue(real.real(), "rods centred on a pixel corner: real eps(G) about the corner");
+        assertFalse(complex.real(), "shifted by (5, 3) pixels they have no inversion centre on the grid's points");
+        assertArrayEquals(real.frequencies(0.4, 1.1, 5), complex.frequencies(0.4, 1.1, 5), 1e-8);
+        // the generator's cells are symmetric about pixel (0, 0): real about it; moved by a pixel, complex, same bands
+        UnitCell cell = RandomCells.cell(3, 1);
+        double[] moved = new double[32 * 32];
+        for (int y = 0; y < 32; y++) for (int x = 0; x < 32; x++) moved[y * 32 + x] = cell.at((y + 1) % 32, (x + 1) % 32);
+        assertTrue(PlaneWaveSolver.of(cell, 4).real(), "a generated cell stays on the n x n path");
+        assertArrayEquals(PlaneWaveSolver.of(cell, 4).frequencies(0.9, 0.2, 6),
+                PlaneWaveSolver.of(new UnitCell(32, moved), 4).frequencies(0.9, 0.2, 6), 1e-8);
     }
 }
