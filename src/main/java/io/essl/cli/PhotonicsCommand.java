@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 
 /** {@code essl photonics}: the photonic-crystal side of the product (docs/photonics.md). */
 @Command(name = "photonics", mixinStandardHelpOptions = true, subcommands = {PhotonicsCommand.Gap.class, PhotonicsCommand.Generate.class,
-        PhotonicsFinetuneCommand.class},
+        PhotonicsFinetuneCommand.class, PhotonicsCompareCommand.class},
         description = "Photonic crystals: the plane-wave TM solver, the data generator and the DOS regression (docs/photonics.md).")
 public class PhotonicsCommand {
 

@@ -68,6 +68,22 @@ class PhotonicsTrainingTest {
             assertEquals(8, f.get(arm + ".n64.steps").asInt(), "8 epochs of 256 presentations, 2 workers x 4 batches of 32 a step");
         }
         assertTrue(new File(tmp, "finetune-dos.png").length() > 0);
+
+        // compare: the mean and spread over reports (the same one twice: its values, spread 0)
+        File png = new File(tmp, "compare.png");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(Main.OK, Main.run("photonics", "compare", "--reports", ft.getPath() + "," + ft.getPath(), "--output", png.getPath()));
+        } finally {
+            System.setOut(stdout);
+        }
+        String last = out.toString(java.nio.charset.StandardCharsets.UTF_8).strip().lines().reduce((x, y) -> y).orElseThrow();
+        JsonNode mean = JSON.readTree(last).at("/fractional_l1_mean_std/supervised/64");
+        assertEquals(f.get("supervised.n64.fractional_l1").asDouble(), mean.get(0).asDouble(), 1e-12);
+        assertEquals(0, mean.get(1).asDouble(), 0);
+        assertTrue(png.length() > 0);
     }
 
     private static String[] concat(List<String> a, List<String> b) {
