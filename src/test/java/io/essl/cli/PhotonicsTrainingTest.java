@@ -58,14 +58,14 @@ class PhotonicsTrainingTest {
         assertEquals(Main.OK, Main.run(concat(List.of("photonics", "finetune",
                 "--labelled", new File(cells, "labelled").getPath(), "--model", "e-simclr=" + new File(tmp, "model.zip").getPath(),
                 "--model", "supervised=none", "--train-cells", "64", "--test-cells", "32", "--presentations", "256",
-                "--report", ft.getPath(), "--set", "finetune.epochs=8", "--set", "train.averaging-frequency=4"), spark)));
+                "--report", ft.getPath(), "--set", "finetune.epochs=16", "--set", "finetune.lr=0.008", "--set", "train.averaging-frequency=4"), spark)));
         JsonNode f = JSON.readTree(ft);
         for (String arm : List.of("e-simclr", "supervised")) {
-            JsonNode error = f.get(arm + ".n64.fractional_l1"), mean = f.get(arm + ".n64.mean_target_fractional_l1");
+            JsonNode error = f.at("/" + arm + "/n64/fractional_l1"), mean = f.at("/" + arm + "/n64/mean_target_fractional_l1");
             assertTrue(error.isNumber() && mean.isNumber(), f.toString());
             System.out.printf("%s: fractional L1 %.4f, the training mean's %.4f%n", arm, error.asDouble(), mean.asDouble());
             assertTrue(error.asDouble() < mean.asDouble(), arm + ": " + error + " is no better than the mean's " + mean);
-            assertEquals(8, f.get(arm + ".n64.steps").asInt(), "8 epochs of 256 presentations, 2 workers x 4 batches of 32 a step");
+            assertEquals(16, f.at("/" + arm + "/n64/steps").asInt(), "16 epochs of 256 presentations, 2 workers x 4 batches of 32 a step");
         }
         assertTrue(new File(tmp, "finetune-dos.png").length() > 0);
 
@@ -81,7 +81,7 @@ class PhotonicsTrainingTest {
         }
         String last = out.toString(java.nio.charset.StandardCharsets.UTF_8).strip().lines().reduce((x, y) -> y).orElseThrow();
         JsonNode mean = JSON.readTree(last).at("/fractional_l1_mean_std/supervised/64");
-        assertEquals(f.get("supervised.n64.fractional_l1").asDouble(), mean.get(0).asDouble(), 1e-12);
+        assertEquals(f.at("/supervised/n64/fractional_l1").asDouble(), mean.get(0).asDouble(), 1e-12);
         assertEquals(0, mean.get(1).asDouble(), 0);
         assertTrue(png.length() > 0);
     }
