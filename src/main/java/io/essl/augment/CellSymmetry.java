@@ -1,6 +1,5 @@
 package io.essl.augment;
 
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -10,8 +9,8 @@ import java.util.SplittableRandom;
  * elements, as an invariance: the paper's poor photonics baseline).
  */
 public final class CellSymmetry {
+    /** The values of augment.symmetries ({@code EsslConfig.Augment.SYMMETRIES}, where the configuration checks them). */
     public static final String DIHEDRAL = "dihedral", TRANSLATE_HALF = "translate-half";
-    public static final List<String> NAMES = List.of(DIHEDRAL, TRANSLATE_HALF);
     private static final HalfTranslationGroup HALF = new HalfTranslationGroup();
 
     private CellSymmetry() {

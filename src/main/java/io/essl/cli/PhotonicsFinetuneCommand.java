@@ -9,7 +9,7 @@ import io.essl.report.Charts;
 import io.essl.report.Provenance;
 import io.essl.report.Report;
 import io.essl.spark.SparkContexts;
-import io.essl.train.CellRegression;
+import io.essl.probe.CellRegression;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine.Command;

@@ -32,6 +32,9 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                           double grayscaleProbability, double[] blurSigma, double blurKernelFraction,
                           double[] blurProbability, double[] solarizeProbability, double solarizeThreshold,
                           double[] view3CropScale, java.util.List<String> symmetries) implements Serializable {
+        /** The values augment.symmetries takes (augment.CellSymmetry says what they do). */
+        public static final java.util.List<String> SYMMETRIES = java.util.List.of("dihedral", "translate-half");
+
         /** Side of views 1 and 2 for a source of this side (0 in config = the source's). */
         public int viewSize(int source) {
             return viewSize > 0 ? viewSize : source;
@@ -120,8 +123,8 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                 a.perView("blur-probability"), a.perView("solarize-probability"), a.num("solarize-threshold", 0, 1),
                 a.range("view3-crop-scale", 1e-3, 1), java.util.List.copyOf(a.strings("symmetries")));
         for (String sym : augment.symmetries()) {
-            if (!io.essl.augment.CellSymmetry.NAMES.contains(sym)) {
-                throw new ConfigError("bad value for key essl.augment.symmetries: " + sym + " (one of " + io.essl.augment.CellSymmetry.NAMES + ")");
+            if (!Augment.SYMMETRIES.contains(sym)) {
+                throw new ConfigError("bad value for key essl.augment.symmetries: " + sym + " (one of " + Augment.SYMMETRIES + ")");
             }
         }
         if (augment.viewSize() > 0 && augment.view3Size() > augment.viewSize()) {

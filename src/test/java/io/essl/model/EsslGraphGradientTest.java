@@ -97,7 +97,7 @@ class EsslGraphGradientTest {
         assertEquals(groupSize, g.getLayer(EsslGraph.GROUP).getParam("b").length());
         // the backbone and heads are checked at 6 entries a tensor by the tests below; here what depends on G and k
         // (the group head, the row split) at 2 keeps the four cases to a third of the time
-        assertPasses(GraphGradientCheck.run(g, batch(3, k, 7), labels(3, groupSize, k), 1e-6, 1e-3, 1e-8, 2));
+        assertPasses(GraphGradientCheck.run(g, batch(3, k, 7), labels(3, groupSize, k), 1e-6, 1e-3, 1e-8, 2), 140);
     }
 
     @Test
@@ -212,8 +212,13 @@ class EsslGraphGradientTest {
     }
 
     private static void assertPasses(GraphGradientCheck.Result r) {
+        assertPasses(r, 300);
+    }
+
+    /** {@code atLeast}: more entries than this must have been checked (every tensor sampled). */
+    private static void assertPasses(GraphGradientCheck.Result r, int atLeast) {
         System.out.printf("gradient check: %d parameters, max relative error %.2e%n", r.checked(), r.maxRelError());
-        assertTrue(r.checked() > 300, "too few parameters checked: " + r.checked());
+        assertTrue(r.checked() > atLeast, "too few parameters checked: " + r.checked());
         assertTrue(r.failures().isEmpty(), r.failures().size() + " of " + r.checked() + " parameters failed, first: "
                 + r.failures().subList(0, Math.min(5, r.failures().size())));
     }

@@ -1,4 +1,4 @@
-package io.essl.train;
+package io.essl.probe;
 
 import io.essl.augment.CellBatch;
 import io.essl.config.ConfigError;
@@ -7,7 +7,7 @@ import io.essl.data.CellSource;
 import io.essl.data.ImageRecord;
 import io.essl.model.EsslGraph;
 import io.essl.optim.Optimisers;
-import io.essl.probe.FeatureExtractor;
+import io.essl.train.FinetuneJob;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -23,7 +23,7 @@ import java.util.Map;
  * regression head on N labelled unit cells to predict each cell's DOS, and score it on held-out cells by the
  * fractional L1 error of the DOS, sum |predicted - true| / sum true over the 400 frequencies, averaged over cells.
  * The head predicts the target (the DOS less the empty lattice's), as the reference does. Training goes through
- * {@link FinetuneJob} on Spark; a labelled set smaller than the presentations per epoch is repeated up to exactly that
+ * {@link FinetuneJob} on Spark (it lives here, with the other evaluations, because it scores with {@link FeatureExtractor}); a labelled set smaller than the presentations per epoch is repeated up to exactly that
  * many (each copy its own symmetry draw), so that every N up to it trains the same number of steps.
  */
 public final class CellRegression {
