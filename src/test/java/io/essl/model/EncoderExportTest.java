@@ -68,6 +68,18 @@ class EncoderExportTest {
     }
 
     @Test
+    void conv7ExportsWithTheSameFeatures() {
+        EsslGraph.Shape shape = new EsslGraph.Shape(1, 32, 32);
+        ComputationGraph ours = encoder(Backbones.CONV7, 0.125, shape);
+        EncoderExport.Checked c = EncoderExport.of(ours, shape);
+        assertPlain(c.graph());
+        assertTrue(c.graph().getConfiguration().toJson().contains("DenseLayer"), "the fully connected layers");
+        assertEquals(ours.params(), c.graph().params());
+        assertTrue(c.maxAbsDiff() <= EncoderExport.TOLERANCE * c.scale(), c.maxAbsDiff() + " vs scale " + c.scale());
+        assertEquals(128, c.graph().output(false, Nd4j.rand(2, 1, 32, 32))[0].columns());
+    }
+
+    @Test
     void theCheckFailsLoudlyWhenTheExportDiffers() {
         EsslGraph.Shape shape = new EsslGraph.Shape(1, 12, 12);
         ComputationGraph ours = encoder(Backbones.RESNET18_SMALL, 0.125, shape);
