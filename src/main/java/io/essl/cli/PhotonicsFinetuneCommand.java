@@ -88,15 +88,14 @@ public class PhotonicsFinetuneCommand implements Callable<Integer> {
         for (String name : named.keySet()) {
             confs.put(name, protocol.withModel(architectures.getOrDefault(name, protocol.model())));
         }
-        EsslConfig first = protocol;
-        File reportFile = common.reportOr(new File(first.output().dir(), "photonics-finetune-report.json"));
-        Report report = new Report().recipe(first).put("command", "photonics finetune").put("labelled", labelled)
+        File reportFile = common.reportOr(new File(protocol.output().dir(), "photonics-finetune-report.json"));
+        Report report = new Report().recipe(protocol).put("command", "photonics finetune").put("labelled", labelled)
                 .put("models", named).put("loss", loss).put("test_cells", testCells).put("presentations_per_epoch", presentations)
-                .put("provenance", Provenance.of(first));
+                .put("provenance", Provenance.of(protocol));
         Map<String, Map<String, Double>> errors = new LinkedHashMap<>();
         Map<String, double[][]> curves = new LinkedHashMap<>();
         int largest = trainCells.stream().mapToInt(Integer::intValue).max().orElseThrow();
-        try (SparkSession spark = SparkContexts.start(first.spark())) {
+        try (SparkSession spark = SparkContexts.start(protocol.spark())) {
             List<CellRegression.Cell> cells = CellRegression.read(spark, labelled);
             if (cells.size() < testCells + largest) {
                 throw new ConfigError(labelled + " has " + cells.size() + " cells: fewer than --test-cells + the largest --train-cells ("
