@@ -26,7 +26,7 @@ public final class TestData {
                 "spark.master=\"local[2]\"",
                 "model.width=0.125", "model.projector=[64, 32]", "model.rotation-head=[64]",
                 "train.epochs=3", "train.batch-size=32", "train.optimizer=adam", "train.base-lr=0.002",
-                "train.weight-decay=0", "train.warmup-epochs=0", "probe.max-iter=100",
+                "train.weight-decay=0", "train.warmup-epochs=0", "probe.max-iter=40",
                 "train.monitor.train-images=512", "train.monitor.test-images=256", "probe.knn.k=20",
                 "probe.map=false")); // the map (a PCA and a picture per probe) is tested in PipelineTest
         return s;

@@ -24,7 +24,7 @@ class ProbeKillTest {
 
     private static String[] probe(File model, File out, File report) {
         return new String[]{"probe", "--model", model.getPath(), "--report", report.getPath(),
-                "--set", "output.dir=\"" + out.getAbsolutePath() + "\"", "--set", "probe.max-iter=100",
+                "--set", "output.dir=\"" + out.getAbsolutePath() + "\"", "--set", "probe.max-iter=40",
                 "--set", "probe.knn.k=20"};
     }
 
