@@ -63,9 +63,14 @@ public final class CellSource implements ImageSource {
     }
 
     private static ImageRecord record(long id, List<Float> eps, int label) {
-        float[] e = new float[eps.size()];
-        for (int i = 0; i < e.length; i++) e[i] = eps.get(i);
-        return record(id, e, label);
+        return record(id, floats(eps), label);
+    }
+
+    /** A Parquet array column of the generator (eps, dos, target) as the float[] it was written from. */
+    public static float[] floats(List<?> values) {
+        float[] f = new float[values.size()];
+        for (int i = 0; i < f.length; i++) f[i] = ((Number) values.get(i)).floatValue();
+        return f;
     }
 
     /** A cell's eps map as the one-channel 8-bit image the encoders see. */

@@ -27,15 +27,13 @@ import java.util.List;
  */
 public final class PlaneWaveSolver {
     private final int[][] waves; // (p, q): G = 2 pi (p, q) / a
-    private final double[][] epsRe, epsIm; // eps(G_i - G_j)
     private final boolean real;
     /** L^-1 for the Cholesky factor L of the eps matrix (the same at every k). */
     private final RealMatrix inverseL;
 
+    /** {@code epsRe}, {@code epsIm}: eps(G_i - G_j); only their Cholesky factor is kept. */
     private PlaneWaveSolver(int[][] waves, double[][] epsRe, double[][] epsIm, boolean real) {
         this.waves = waves;
-        this.epsRe = epsRe;
-        this.epsIm = epsIm;
         this.real = real;
         int w = waves.length, m = real ? w : 2 * w;
         double[][] b = new double[m][m], identity = new double[m][m];

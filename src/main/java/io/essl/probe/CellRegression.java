@@ -42,7 +42,8 @@ public final class CellRegression {
     public static List<Cell> read(SparkSession spark, String path) {
         List<Row> rows = spark.read().parquet(path).select("id", "eps", "dos", "target").orderBy("id").collectAsList();
         List<Cell> cells = new ArrayList<>(rows.size());
-        for (Row r : rows) cells.add(new Cell(r.getLong(0), floats(r.getList(1)), floats(r.getList(2)), floats(r.getList(3))));
+        for (Row r : rows) cells.add(new Cell(r.getLong(0), CellSource.floats(r.getList(1)), CellSource.floats(r.getList(2)),
+                CellSource.floats(r.getList(3))));
         return cells;
     }
 
@@ -57,12 +58,11 @@ public final class CellRegression {
         for (Cell c : train) targets.put(c.id(), c.target());
         var broadcast = sc.broadcast(targets);
         // max(N, presentations) records an epoch: the cells, then copies of them up to the count
-        List<ImageRecord> records = new ArrayList<>(Math.max(train.size(), presentations));
-        for (int k = 0; records.size() < presentations || k == 0; k++) {
-            for (Cell c : train) {
-                if (k > 0 && records.size() == presentations) break;
-                records.add(CellSource.record(CellBatch.copy(c.id(), k), c.eps(), -1));
-            }
+        int n = train.size(), total = Math.max(n, presentations);
+        List<ImageRecord> records = new ArrayList<>(total);
+        for (int i = 0; i < total; i++) {
+            Cell c = train.get(i % n);
+            records.add(CellSource.record(CellBatch.copy(c.id(), i / n), c.eps(), -1));
         }
         EsslConfig.Finetune f = conf.finetune();
         FinetuneJob.Head head = new FinetuneJob.Head(
@@ -107,11 +107,5 @@ public final class CellRegression {
             den += c.dos()[i];
         }
         return num / den;
-    }
-
-    private static float[] floats(List<Object> values) {
-        float[] f = new float[values.size()];
-        for (int i = 0; i < f.length; i++) f[i] = ((Number) values.get(i)).floatValue();
-        return f;
     }
 }
