@@ -48,22 +48,29 @@ class EncoderExportTest {
         EsslGraph.Shape shape = new EsslGraph.Shape(3, 16, 16);
         ComputationGraph ours = encoder(Backbones.RESNET18_SMALL, 0.125, shape);
         assertTrue(ours.getConfiguration().toJson().contains("io.essl"), "ours names our layers (else this test says nothing)");
+        EncoderExport.Checked c = exported(ours, shape);
+        assertEquals(ours.numParams(), c.graph().numParams());
+        assertTrue(c.scale() > 0, "features not all zero");
+    }
+
+    /**
+     * The export of {@code ours}: DL4J's own layers only, every parameter copied in the same order, and features
+     * within the export's tolerance of ours.
+     */
+    private static EncoderExport.Checked exported(ComputationGraph ours, EsslGraph.Shape shape) {
         EncoderExport.Checked c = EncoderExport.of(ours, shape);
         assertPlain(c.graph());
-        assertEquals(ours.numParams(), c.graph().numParams());
         assertEquals(ours.params(), c.graph().params(), "every parameter copied, same order");
         assertTrue(c.maxAbsDiff() <= EncoderExport.TOLERANCE * c.scale(), c.maxAbsDiff() + " vs scale " + c.scale());
-        assertTrue(c.scale() > 0, "features not all zero");
+        return c;
     }
 
     @Test
     void resnet50ExportsWithTheSameFeatures() {
         EsslGraph.Shape shape = new EsslGraph.Shape(3, 32, 32);
         ComputationGraph ours = encoder(Backbones.RESNET50, 0.0625, shape);
-        EncoderExport.Checked c = EncoderExport.of(ours, shape);
-        assertPlain(c.graph());
+        EncoderExport.Checked c = exported(ours, shape);
         assertTrue(c.graph().getConfiguration().toJson().contains("SubsamplingLayer"), "the stem's max-pool");
-        assertEquals(ours.params(), c.graph().params());
         assertEquals(128, c.graph().output(false, Nd4j.rand(2, 3, 32, 32))[0].columns());
     }
 
@@ -71,11 +78,8 @@ class EncoderExportTest {
     void conv7ExportsWithTheSameFeatures() {
         EsslGraph.Shape shape = new EsslGraph.Shape(1, 32, 32);
         ComputationGraph ours = encoder(Backbones.CONV7, 0.125, shape);
-        EncoderExport.Checked c = EncoderExport.of(ours, shape);
-        assertPlain(c.graph());
+        EncoderExport.Checked c = exported(ours, shape);
         assertTrue(c.graph().getConfiguration().toJson().contains("DenseLayer"), "the fully connected layers");
-        assertEquals(ours.params(), c.graph().params());
-        assertTrue(c.maxAbsDiff() <= EncoderExport.TOLERANCE * c.scale(), c.maxAbsDiff() + " vs scale " + c.scale());
         assertEquals(128, c.graph().output(false, Nd4j.rand(2, 1, 32, 32))[0].columns());
     }
 
