@@ -152,7 +152,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
         Sharing sharing = new Sharing(sh.oneOf("threshold-algorithm", "adaptive", "fixed"), sh.num("threshold", 1e-9, 1),
                 sh.num("residual-clip", 0, 1e6), sh.integer("residual-clip-every", 0), sh.integer("port", 1024),
                 sh.str("controller"), sh.str("network-mask"));
-        Train train = new Train(t.integer("epochs", 1), t.integer("batch-size", 2), t.oneOf("strategy", "averaging", "sharing"),
+        Train train = new Train(t.integer("epochs", 1), t.integer("batch-size", 2), t.oneOf("strategy", "averaging", "dl4j-averaging", "sharing"),
                 t.integer("workers", 0), t.integer("averaging-frequency", 1), sharing, t.oneOf("optimizer", "sgd", "lars", "adam"),
                 t.num("base-lr", 0, 100), t.num("lr-floor", 0, 1), t.num("momentum", 0, 1), t.num("weight-decay", 0, 1),
                 t.num("lars-eta", 0, 1),

@@ -64,8 +64,9 @@ public final class EpochBatches implements AutoCloseable {
         if (workers < count) slice = slice.coalesce(workers);
         int n = batchSize;
         return slice.mapPartitions(it -> {
-            java.util.Objects.requireNonNull(metrics); // captured: each task deserialises its own copy (StepMetrics)
+            long start = System.nanoTime(); // captured metrics: each task deserialises its own copy (StepMetrics)
             List<MultiDataSet> out = toBatches(it, n, builder, epoch);
+            metrics.addViewSeconds((System.nanoTime() - start) / 1e9);
             if (builder.positioned()) {
                 for (int k = 0; k < out.size(); k++) io.essl.model.BatchLayout.stamp(out.get(k), firstIteration + k, epoch);
             }

@@ -31,8 +31,7 @@ import java.util.Optional;
 
 /**
  * E-SimCLR pre-training on Spark: the driver runs the epoch and step loop; each step, the workers build their
- * batches from the cached images inside their tasks and train with one of DL4J's two strategies
- * ({@link Strategies}).
+ * batches from the cached images inside their tasks and train them with the configured strategy ({@link StepTrainer}).
  */
 public final class PretrainJob {
     private static final Logger log = LoggerFactory.getLogger(PretrainJob.class);
@@ -52,10 +51,12 @@ public final class PretrainJob {
 
     /**
      * invariance: the method's loss ("contrastive" in metrics written before other methods existed, read as an
-     * alias); monitorAccuracy: the online linear monitor's (NaN without one; absent in older metrics, read as 0).
+     * alias); monitorAccuracy: the online linear monitor's (NaN without one; absent in older metrics, read as 0);
+     * viewSeconds: the tasks' seconds making the step's views, summed (absent in older metrics, read as 0).
      */
     public record StepLog(int step, int epoch, @JsonAlias("contrastive") double invariance, double group,
-                          double groupAccuracy, double learningRate, double imagesPerSecond, double monitorAccuracy) {
+                          double groupAccuracy, double learningRate, double imagesPerSecond, double monitorAccuracy,
+                          double viewSeconds) {
     }
 
     private final EsslConfig conf;
@@ -163,8 +164,7 @@ public final class PretrainJob {
         }
 
         StepMetrics metrics = new StepMetrics(sc.sc());
-        SparkComputationGraph spark = new SparkComputationGraph(sc, graph, Strategies.master(conf, workers, rows, sc));
-        spark.setListeners(new StepListener());
+        StepTrainer trainer = StepTrainer.of(conf, sc, graph, workers, rows);
 
         log.info("pre-training {} on {} images ({}x{}x{}), {} worker(s) x {} images/batch, {} step(s)/epoch x {} epoch(s), "
                         + "lambda {}, base lr {} (scaled {}), strategy {}", io.essl.model.SslMethod.displayName(m), count,
@@ -175,7 +175,7 @@ public final class PretrainJob {
         long start = System.nanoTime();
         int global = resumedFrom, lastCheckpoint = resumedFrom;
         boolean timeUp = false, stop = false;
-        try (TrainingMetrics live = TrainingMetrics.register()) {
+        try (trainer; TrainingMetrics live = TrainingMetrics.register()) {
             live.set("steps_total", totalSteps);
             live.set("epochs_total", t.epochs());
             for (int epoch = global / stepsPerEpoch; epoch < t.epochs() && !stop; epoch++) {
@@ -184,7 +184,7 @@ public final class PretrainJob {
                     for (int s = firstStep; s < stepsPerEpoch && !stop; s++) {
                         long stepStart = System.nanoTime();
                         sc.setJobDescription(String.format("pretrain epoch %d/%d step %d/%d", epoch + 1, t.epochs(), s + 1, stepsPerEpoch));
-                        spark.fitMultiDataSet(batches.batches(s * perStep, perStep, workers, builder, epoch,
+                        trainer.fit(batches.batches(s * perStep, perStep, workers, builder, epoch,
                                 global * itersPerStep, metrics));
                         global++;
                         StepMetrics.Parts parts = metrics.drain();
@@ -194,7 +194,7 @@ public final class PretrainJob {
                         double eta = elapsed / (global - resumedFrom) * (totalSteps - global);
                         if (t.maxSeconds() > 0) eta = Math.min(eta, Math.max(0, t.maxSeconds() - elapsed));
                         history.add(new StepLog(global, epoch + 1, parts.invariance(), parts.group(), parts.groupAccuracy(),
-                                parts.learningRate(), ips, parts.monitorAccuracy()));
+                                parts.learningRate(), ips, parts.monitorAccuracy(), parts.viewSeconds()));
                         log.info(Progress.line(epoch + 1, t.epochs(), s + 1, stepsPerEpoch, global, totalSteps, parts,
                                 lossName, withGroup ? group.name() : null, ips, eta));
                         publish(live, global, epoch + 1, parts, withGroup, ips, eta, source);
@@ -209,14 +209,14 @@ public final class PretrainJob {
                         boolean every = t.checkpointEverySteps() > 0 && global % t.checkpointEverySteps() == 0;
                         if (monitor != null && s == stepsPerEpoch - 1 && (epoch + 1) % t.knnEveryEpochs() == 0) {
                             sc.setJobDescription(String.format("pretrain epoch %d/%d: kNN monitor", epoch + 1, t.epochs()));
-                            double top1 = monitor.top1(spark.getNetwork(), shape);
+                            double top1 = monitor.top1(trainer.network(), shape);
                             knnLogs.add(new KnnLog(global, epoch + 1, top1));
                             live.set("knn_monitor_top1", top1);
                             log.info("epoch {}/{}: kNN monitor top-1 {} ({})", epoch + 1, t.epochs(),
                                     String.format("%.4f", top1), monitor.sizes());
                         }
                         if (every || stop || s == stepsPerEpoch - 1) {
-                            checkpoint(checkpoints, spark.getNetwork(), global, epoch, shape, history, lastCheckpoint);
+                            checkpoint(checkpoints, trainer.network(), global, epoch, shape, history, lastCheckpoint);
                             lastCheckpoint = global;
                             live.checkpointed(global);
                         }
@@ -225,10 +225,9 @@ public final class PretrainJob {
             }
         }
         if (monitor != null) monitor.close();
-        spark.getTrainingMaster().deleteTempFiles(sc);
         images.unpersist(false);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(spark.getNetwork(), shape, workers, perStep * n, global, totalSteps,
+        return new Result(trainer.network(), shape, workers, perStep * n, global, totalSteps,
                 (double) global / stepsPerEpoch, count, seconds, history, timeUp, resumedFrom, checkpoints.dir(),
                 knnLogs, source.skipped(), source.warnings());
     }

@@ -32,6 +32,7 @@ public final class StepMetrics implements Serializable {
     private final LongAccumulator monitorBatches;
     private final DoubleAccumulator learningRate;
     private final LongAccumulator batches;
+    private final DoubleAccumulator viewSeconds;
 
     public StepMetrics(SparkContext sc) {
         invariance = sc.doubleAccumulator("invariance loss");
@@ -41,6 +42,7 @@ public final class StepMetrics implements Serializable {
         monitorBatches = sc.longAccumulator("online monitor batches");
         learningRate = sc.doubleAccumulator("learning rate");
         batches = sc.longAccumulator("batches");
+        viewSeconds = sc.doubleAccumulator("seconds making views");
     }
 
     private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
@@ -77,10 +79,17 @@ public final class StepMetrics implements Serializable {
         batches.add(1);
     }
 
-    /** Averages over the batches since the last drain. */
-    /** invariance: the method's loss (SimCLR's contrastive, ...); monitorAccuracy: the online monitor's, NaN without one. */
+    /** Task seconds spent making a step's batches (their views), summed over the tasks. */
+    void addViewSeconds(double seconds) {
+        viewSeconds.add(seconds);
+    }
+
+    /**
+     * A step's averages over its batches. invariance: the method's loss (SimCLR's contrastive, ...);
+     * monitorAccuracy: the online monitor's, NaN without one; viewSeconds: the tasks' seconds making views, summed.
+     */
     public record Parts(double invariance, double group, double groupAccuracy, double monitorAccuracy, double learningRate,
-                        long batches) {
+                        long batches, double viewSeconds) {
     }
 
     /** On the driver, after a step: the step's averages, and a reset for the next. */
@@ -88,7 +97,7 @@ public final class StepMetrics implements Serializable {
         long n = Math.max(1, batches.value());
         Parts p = new Parts(invariance.value() / n, group.value() / n, groupAccuracy.value() / n,
                 monitorBatches.value() == 0 ? Double.NaN : monitorAccuracy.value() / monitorBatches.value(),
-                learningRate.value() / n, batches.value());
+                learningRate.value() / n, batches.value(), viewSeconds.value());
         monitorAccuracy.reset();
         monitorBatches.reset();
         invariance.reset();
@@ -96,6 +105,7 @@ public final class StepMetrics implements Serializable {
         groupAccuracy.reset();
         learningRate.reset();
         batches.reset();
+        viewSeconds.reset();
         return p;
     }
 }

@@ -21,7 +21,7 @@ import org.nd4j.parameterserver.distributed.v2.enums.MeshBuildMode;
 import org.nd4j.parameterserver.distributed.v2.transport.PortSupplier;
 
 /**
- * DL4J's two distributed strategies (train.strategy), set up for pre-built E-SSL batches: one MultiDataSet is one
+ * DL4J's two distributed strategies (train.strategy dl4j-averaging and sharing), set up for pre-built E-SSL batches: one MultiDataSet is one
  * DL4J minibatch (so the two views of an image are never split), the step's partitions are already one per worker
  * (no repartitioning), and a step's batches are cached between DL4J's counting pass and its training pass.
  */
@@ -34,7 +34,7 @@ final class Strategies {
 
     static TrainingMaster<?, ?> master(EsslConfig conf, int workers, int rows, JavaSparkContext sc) {
         EsslConfig.Train t = conf.train();
-        if (t.strategy().equals("averaging")) return averaging(workers, rows, t.averagingFrequency(), conf.seed());
+        if (t.strategy().equals("dl4j-averaging")) return averaging(workers, rows, t.averagingFrequency(), conf.seed());
         EsslConfig.Sharing s = t.sharing();
         // The driver's JVM: local mode runs the workers here too. Executors get it from bin/jvm-flags.
         if (System.getProperty(AERON_UNBLOCK) == null) System.setProperty(AERON_UNBLOCK, "60000000000");

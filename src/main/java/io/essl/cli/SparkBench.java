@@ -1,0 +1,236 @@
+package io.essl.cli;
+
+import io.essl.augment.FourFoldRotation;
+import io.essl.config.ConfigLoader;
+import io.essl.config.EsslConfig;
+import io.essl.model.EsslGraph;
+import io.essl.optim.Optimisers;
+import io.essl.report.Report;
+import io.essl.spark.SparkContexts;
+import io.essl.train.PretrainJob;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
+
+/**
+ * {@code essl bench spark}: where a distributed pre-training step's time goes (docs/scaling.md). For each strategy
+ * and averaging frequency F, the real pre-training job runs in Spark local mode with one worker on Fashion-MNIST;
+ * a round (one step: F batches per worker, then the averaging or the sharing) is timed, and the fixed cost per round
+ * is what is left after F plain {@code fit()}s of the same batch (timed in the same run) and the views the tasks
+ * made (timed inside them). The parts a round can be made of are timed one by one beside it.
+ */
+@Command(name = "spark", mixinStandardHelpOptions = true,
+        description = "Fixed cost per Spark training round by part, per strategy and averaging frequency, beside a plain fit().")
+class SparkBench implements Callable<Integer> {
+    @Option(names = "--backbone", defaultValue = "resnet18-small", description = "resnet18-small or resnet50 (default: ${DEFAULT-VALUE}).")
+    String backbone;
+
+    @Option(names = "--width", defaultValue = "16", description = "Stem channels, 64 = model.width 1.0 (default: ${DEFAULT-VALUE}).")
+    int width;
+
+    @Option(names = "--batch", defaultValue = "128", description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--size", defaultValue = "28", description = "Side of views 1 and 2; view 3 is half (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--strategies", split = ",", defaultValue = "averaging,dl4j-averaging,sharing",
+            description = "train.strategy values (default: ${DEFAULT-VALUE}).")
+    List<String> strategies;
+
+    @Option(names = "--frequencies", split = ",", defaultValue = "1,4,8",
+            description = "Batches per worker and round, train.averaging-frequency (default: ${DEFAULT-VALUE}).")
+    List<Integer> frequencies;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed rounds first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--steps", defaultValue = "5", description = "Timed rounds; medians count (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Override
+    public Integer call() throws Exception {
+        DatasetInstaller.ensureFashionMnist();
+        EsslConfig base = config("averaging", 1);
+        EsslGraph.Shape shape = new EsslGraph.Shape(1, size, size, size / 2);
+        ComputationGraph graph = network(base, shape);
+        MultiDataSet[] batches = {randomBatch(shape), randomBatch(shape)};
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "" + Runtime.getRuntime().availableProcessors()));
+        json.put("batch", batch);
+        json.put("size", size);
+        for (int i = 0; i < warmup; i++) graph.fit(batches[i % 2]);
+        double plain = median(() -> timed(() -> graph.fit(batches[0])));
+        long stateBytes = 4L * (graph.params().length() + graph.getUpdater().getStateViewArray().length());
+        System.out.printf("%s width %d, batch %d, %d px: plain fit() %.3f s; parameters + updater state %.1f MB%n",
+                backbone, width, batch, size, plain, stateBytes / 1e6);
+
+        Map<String, Double> parts = parts(base, graph, batches[0], plain);
+        json.put("parts_s", parts);
+        List<Map<String, Object>> configs = new ArrayList<>();
+        for (String strategy : strategies) {
+            for (int f : frequencies) {
+                Map<String, Object> c = round(strategy, f, plain, stateBytes);
+                configs.add(c);
+                System.out.printf("%-15s F=%d: round %.3f s = %d x plain %.3f s + views %.3f s + fixed %.3f s (%.1f %% of a plain fit); "
+                                + "%.1f MB moved by Spark per round%n", strategy, f, (double) c.get("round_s"), f, plain,
+                        (double) c.get("views_s_per_round"), (double) c.get("fixed_s_per_round"),
+                        100 * (double) c.get("fixed_s_per_round") / plain, (long) c.get("bytes_per_round") / 1e6);
+            }
+        }
+        json.put("configs", configs);
+        json.put("setup", List.of());
+        System.out.println(Report.line(json));
+        return Main.OK;
+    }
+
+    /** One strategy at one frequency through the real pre-training job; medians over the timed rounds. */
+    private Map<String, Object> round(String strategy, int f, double plain, long stateBytes) throws Exception {
+        EsslConfig conf = config(strategy, f);
+        TaskBytes bytes = new TaskBytes();
+        PretrainJob.Result r;
+        try (SparkSession session = SparkContexts.start(conf.spark())) {
+            session.sparkContext().addSparkListener(bytes);
+            r = new PretrainJob(conf).run(SparkContexts.java(session));
+        }
+        List<PretrainJob.StepLog> timed = r.history().subList(warmup, r.history().size());
+        double round = median(timed.stream().mapToDouble(l -> (double) batch * f / l.imagesPerSecond()).toArray());
+        double views = median(timed.stream().mapToDouble(PretrainJob.StepLog::viewSeconds).toArray());
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("backbone", backbone);
+        c.put("width", width);
+        c.put("strategy", strategy);
+        c.put("frequency", f);
+        c.put("plain_fit_s", plain);
+        c.put("train_s_per_batch", plain);
+        c.put("round_s", round);
+        c.put("views_s_per_round", views);
+        c.put("fixed_s_per_round", round - f * plain - views);
+        c.put("bytes_per_round", bytes.total() / Math.max(1, r.stepsDone()));
+        // averaging broadcasts the parameters and updater state once a round and gets them back from each worker
+        c.put("state_bytes", stateBytes);
+        return c;
+    }
+
+    /**
+     * The parts a round can be made of, each timed alone (medians): an empty Spark job; broadcasting the parameters
+     * and updater state; building a worker's network from the configuration (what DL4J's averaging does every
+     * round); the extra cost of a fresh network's first fit (new workspaces); a plain fit for scale.
+     */
+    private Map<String, Double> parts(EsslConfig conf, ComputationGraph graph, MultiDataSet batch, double plain) {
+        Map<String, Double> p = new LinkedHashMap<>();
+        try (SparkSession session = SparkContexts.start(conf.spark())) {
+            JavaSparkContext sc = SparkContexts.java(session);
+            List<Integer> one = List.of(1);
+            for (int i = 0; i < warmup; i++) sc.parallelize(one, 1).count();
+            p.put("spark_job", median(() -> timed(() -> sc.parallelize(one, 1).count())));
+            float[] state = Nd4j.concat(0, graph.params().reshape(-1), graph.getUpdater().getStateViewArray().reshape(-1)).toFloatVector();
+            p.put("broadcast_state", median(() -> timed(() -> {
+                Broadcast<float[]> b = sc.broadcast(state);
+                sc.parallelize(one, 1).map(x -> b.value().length).collect(); // the worker's side reads it
+                b.destroy();
+            })) - p.get("spark_job"));
+            int n = state.length;
+            p.put("state_to_driver", median(() -> timed(() -> sc.parallelize(one, 1).map(x -> new float[n]).collect()))
+                    - p.get("spark_job"));
+        }
+        p.put("network_build", median(() -> timed(() -> {
+            ComputationGraph g = new ComputationGraph(graph.getConfiguration().clone());
+            g.init();
+            g.setParams(graph.params());
+        })));
+        p.put("first_fit_extra", median(() -> {
+            ComputationGraph g = new ComputationGraph(graph.getConfiguration().clone());
+            g.init();
+            return timed(() -> g.fit(batch));
+        }) - plain);
+        return p;
+    }
+
+    private EsslConfig config(String strategy, int f) throws java.io.IOException {
+        return ConfigLoader.load(null, List.of("model.backbone=" + backbone, "model.width=" + width / 64.0,
+                "train.strategy=" + strategy, "train.workers=1", "train.batch-size=" + batch, "train.averaging-frequency=" + f,
+                "train.epochs=1", "train.warmup-epochs=0", "train.monitor.knn-every-epochs=0",
+                "data.pretrain-limit=" + batch * f * (warmup + steps), "augment.view-size=" + size,
+                "augment.view3-size=" + size / 2, "spark.master=\"local[1]\"", "spark.conf.\"spark.ui.enabled\"=false",
+                "output.dir=\"" + Files.createTempDirectory("essl-bench-spark").toString().replace('\\', '/') + "\""));
+    }
+
+    private static ComputationGraph network(EsslConfig conf, EsslGraph.Shape shape) {
+        Optimisers.Optimisation opt = Optimisers.of(conf.train(), 256, 0, 1000);
+        ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(conf.model(), shape, new FourFoldRotation().size(),
+                opt, 0, DataType.FLOAT));
+        g.init();
+        return g;
+    }
+
+    private MultiDataSet randomBatch(EsslGraph.Shape s) {
+        INDArray views = Nd4j.randn(DataType.FLOAT, 2L * batch, s.channels(), s.height(), s.width());
+        INDArray group = Nd4j.randn(DataType.FLOAT, 4L * batch, s.channels(), s.view3Size(), s.view3Size());
+        return io.essl.model.BatchLayout.of(views, group, 4, null);
+    }
+
+    private static double timed(Runnable r) {
+        long t0 = System.nanoTime();
+        r.run();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private double median(DoubleSupplier one) {
+        double[] t = new double[steps];
+        for (int i = 0; i < steps; i++) t[i] = one.getAsDouble();
+        return median(t);
+    }
+
+    private static double median(double[] t) {
+        double[] s = t.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Bytes Spark moved for the training rounds' tasks: task results and shuffle reads and writes. */
+    static final class TaskBytes extends SparkListener {
+        private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
+        private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void onJobStart(SparkListenerJobStart job) {
+            String what = job.properties() == null ? null : job.properties().getProperty("spark.job.description");
+            if (what != null && what.startsWith("pretrain epoch") && !what.contains("kNN")) {
+                for (Object id : scala.collection.JavaConverters.seqAsJavaList(job.stageIds())) stages.add((Integer) id);
+            }
+        }
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd task) {
+            if (!stages.contains(task.stageId()) || task.taskMetrics() == null) return;
+            var m = task.taskMetrics();
+            bytes.addAndGet(m.resultSize() + m.shuffleReadMetrics().totalBytesRead() + m.shuffleWriteMetrics().bytesWritten());
+        }
+
+        long total() {
+            return bytes.get();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.essl.train;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The resident-network averaging against its definition: after each step, the driver's parameters and Adam state
+ * are the mean of those of copies of the step's start (iteration count included: Adam's bias correction reads it)
+ * that each trained one partition's batches; the networks
+ * built in the first step are reused (not rebuilt) in the next, and what they held before does not leak in.
+ */
+class ResidentAveragingTest {
+    private static JavaSparkContext sc;
+
+    @BeforeAll
+    static void up() {
+        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("resident-averaging")
+                .set("spark.ui.enabled", "false"));
+    }
+
+    @AfterAll
+    static void down() {
+        sc.stop();
+    }
+
+    private static ComputationGraph network() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).updater(new Adam(0.05))
+                .dataType(DataType.FLOAT).graphBuilder().addInputs("in")
+                .addLayer("hidden", new DenseLayer.Builder().nIn(6).nOut(8).activation(Activation.TANH).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "hidden")
+                .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        return g;
+    }
+
+    private static MultiDataSet batch(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 6);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 5, 3);
+        for (int i = 0; i < 5; i++) y.putScalar(i, (int) (seed + i) % 3, 1);
+        return new org.nd4j.linalg.dataset.MultiDataSet(x, y);
+    }
+
+    /** What one step should give: each partition's batches trained by its own copy of {@code start}, then the mean. */
+    private static INDArray[] reference(ComputationGraph start, List<List<MultiDataSet>> partitions) {
+        INDArray params = Nd4j.zeros(DataType.FLOAT, start.numParams());
+        INDArray updater = Nd4j.zeros(DataType.FLOAT, start.getUpdater().getStateViewArray().length());
+        for (List<MultiDataSet> part : partitions) {
+            ComputationGraph copy = new ComputationGraph(start.getConfiguration().clone());
+            copy.init();
+            copy.params().assign(start.params());
+            copy.getUpdater().getStateViewArray().assign(start.getUpdater().getStateViewArray());
+            copy.getConfiguration().setIterationCount(start.getConfiguration().getIterationCount()); // Adam's bias
+            copy.getConfiguration().setEpochCount(start.getConfiguration().getEpochCount());         // correction
+            for (MultiDataSet b : part) copy.fit(b);
+            params.addi(copy.params());
+            updater.addi(copy.getUpdater().getStateViewArray());
+        }
+        return new INDArray[]{params.divi(partitions.size()), updater.divi(partitions.size())};
+    }
+
+    @Test
+    void eachStepIsTheMeanOfCopiesThatTrainedEachPartition() {
+        ComputationGraph graph = network();
+        ComputationGraph mirror = network(); // the reference's own start state, stepped alongside
+        try (ResidentAveraging trainer = new ResidentAveraging(sc, graph)) {
+            long seed = 1;
+            int built = 0;
+            for (int step = 1; step <= 3; step++) {
+                List<List<MultiDataSet>> parts = List.of(List.of(batch(seed++), batch(seed++)), List.of(batch(seed++), batch(seed++)));
+                List<MultiDataSet> all = new ArrayList<>();
+                parts.forEach(all::addAll);
+                JavaRDD<MultiDataSet> rdd = sc.parallelize(all, 2); // two batches per partition, in order
+                INDArray before = graph.params().dup();
+                trainer.fit(rdd);
+                INDArray[] want = reference(mirror, parts);
+                mirror.params().assign(want[0]);
+                mirror.getUpdater().getStateViewArray().assign(want[1]);
+                mirror.getConfiguration().setIterationCount(2 * step); // two batches per worker and step
+
+                assertTrue(graph.params().sub(before).norm2Number().doubleValue() > 1e-3, "step " + step + " trained");
+                assertEquals(0, graph.params().sub(want[0]).amaxNumber().doubleValue(), 1e-6, "parameters, step " + step);
+                assertEquals(0, graph.getUpdater().getStateViewArray().sub(want[1]).amaxNumber().doubleValue(), 1e-6,
+                        "Adam's state, step " + step);
+                ResidentAveraging.Round r = trainer.lastRound();
+                assertEquals(2 * step, graph.getConfiguration().getIterationCount(), "the driver counts the step's iterations");
+                assertEquals(2, r.workers());
+                assertEquals(4, r.batches());
+                built += r.built();
+            }
+            // local[2]: at most two tasks at once, so at most two networks for the six tasks of the three steps
+            assertTrue(built >= 1 && built <= 2, "networks built: " + built);
+            assertEquals(built, ResidentAveraging.Pool.NETWORKS.values().iterator().next().size());
+        }
+        assertTrue(ResidentAveraging.Pool.NETWORKS.isEmpty(), "closing frees the run's networks in this JVM");
+    }
+}
