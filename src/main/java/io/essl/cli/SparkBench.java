@@ -8,8 +8,8 @@ import io.essl.optim.Optimisers;
 import io.essl.report.Report;
 import io.essl.spark.SparkContexts;
 import io.essl.train.PretrainJob;
+import io.essl.train.ResidentAveraging;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -134,9 +134,10 @@ class SparkBench implements Callable<Integer> {
     }
 
     /**
-     * The parts a round can be made of, each timed alone (medians): an empty Spark job; broadcasting the parameters
-     * and updater state; building a worker's network from the configuration (what DL4J's averaging does every
-     * round); the extra cost of a fresh network's first fit (new workspaces); a plain fit for scale.
+     * The parts a round can be made of (medians): an empty Spark job; the resident averaging's round by part
+     * (broadcast, the job, inside it the worker's copy-in and training, the rest of the job: scheduling, the task's
+     * result to the driver, the reduce; the driver's division); and what DL4J's averaging adds every round: a
+     * worker network built from the configuration and the extra cost of a fresh network's first fit.
      */
     private Map<String, Double> parts(EsslConfig conf, ComputationGraph graph, MultiDataSet batch, double plain) {
         Map<String, Double> p = new LinkedHashMap<>();
@@ -145,15 +146,22 @@ class SparkBench implements Callable<Integer> {
             List<Integer> one = List.of(1);
             for (int i = 0; i < warmup; i++) sc.parallelize(one, 1).count();
             p.put("spark_job", median(() -> timed(() -> sc.parallelize(one, 1).count())));
-            float[] state = Nd4j.concat(0, graph.params().reshape(-1), graph.getUpdater().getStateViewArray().reshape(-1)).toFloatVector();
-            p.put("broadcast_state", median(() -> timed(() -> {
-                Broadcast<float[]> b = sc.broadcast(state);
-                sc.parallelize(one, 1).map(x -> b.value().length).collect(); // the worker's side reads it
-                b.destroy();
-            })) - p.get("spark_job"));
-            int n = state.length;
-            p.put("state_to_driver", median(() -> timed(() -> sc.parallelize(one, 1).map(x -> new float[n]).collect()))
-                    - p.get("spark_job"));
+            // the resident averaging's own account of a round (one worker, F = 1, batches made on the driver)
+            List<MultiDataSet> oneBatch = List.of(batch);
+            try (ResidentAveraging trainer = new ResidentAveraging(sc, graph)) {
+                List<ResidentAveraging.Round> rounds = new ArrayList<>();
+                for (int i = 0; i < warmup + steps; i++) {
+                    trainer.fit(sc.parallelize(oneBatch, 1));
+                    if (i >= warmup) rounds.add(trainer.lastRound());
+                }
+                p.put("averaging_broadcast", median(rounds.stream().mapToDouble(ResidentAveraging.Round::broadcast).toArray()));
+                p.put("averaging_job", median(rounds.stream().mapToDouble(ResidentAveraging.Round::job).toArray()));
+                p.put("averaging_worker_load", median(rounds.stream().mapToDouble(ResidentAveraging.Round::load).toArray()));
+                p.put("averaging_worker_train", median(rounds.stream().mapToDouble(ResidentAveraging.Round::train).toArray()));
+                p.put("averaging_job_besides_worker", median(rounds.stream()
+                        .mapToDouble(r -> r.job() - r.load() - r.train() - r.build()).toArray()));
+                p.put("averaging_average", median(rounds.stream().mapToDouble(ResidentAveraging.Round::average).toArray()));
+            }
         }
         p.put("network_build", median(() -> timed(() -> {
             ComputationGraph g = new ComputationGraph(graph.getConfiguration().clone());

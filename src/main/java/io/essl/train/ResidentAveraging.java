@@ -5,10 +5,14 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
@@ -57,8 +61,8 @@ public final class ResidentAveraging implements StepTrainer {
         int startIteration = graph.getConfiguration().getIterationCount();
         start.destroy();
         if (sum.workers > 0) {
-            graph.params().assign(Nd4j.createFromArray(sum.params).divi(sum.workers));
-            graph.getUpdater().getStateViewArray().assign(Nd4j.createFromArray(sum.updater).divi(sum.workers));
+            graph.params().assign(State.array(sum.params).divi(sum.workers));
+            graph.getUpdater().getStateViewArray().assign(State.array(sum.updater).divi(sum.workers));
             graph.getConfiguration().setIterationCount(startIteration + sum.batches / sum.workers);
         }
         long t3 = System.nanoTime();
@@ -84,23 +88,25 @@ public final class ResidentAveraging implements StepTrainer {
 
     /**
      * Parameters and updater state: the broadcast start of a step (with the driver's iteration and epoch counts,
-     * which Adam's bias correction and the schedules read), then a sum over the workers that trained.
+     * which Adam's bias correction and the schedules read), then a sum over the workers that trained. The arrays
+     * travel as bytes (floats, little-endian): Spark's serialisers copy a byte[] in bulk but write a float[] one
+     * element at a time, which cost about 1 s per 77 MB task result (docs/scaling.md).
      */
     static final class State implements Serializable {
-        final float[] params;
-        final float[] updater;
+        final byte[] params;
+        final byte[] updater;
         int iteration, epoch;
         int workers, batches, built;
         double buildSeconds, loadSeconds, trainSeconds;
 
-        private State(float[] params, float[] updater, int workers) {
+        private State(byte[] params, byte[] updater, int workers) {
             this.params = params;
             this.updater = updater;
             this.workers = workers;
         }
 
         static State of(ComputationGraph g, int workers) {
-            State s = new State(g.params().toFloatVector(), g.getUpdater().getStateViewArray().toFloatVector(), workers);
+            State s = new State(bytes(g.params()), bytes(g.getUpdater().getStateViewArray()), workers);
             s.iteration = g.getConfiguration().getIterationCount();
             s.epoch = g.getConfiguration().getEpochCount();
             return s;
@@ -110,8 +116,8 @@ public final class ResidentAveraging implements StepTrainer {
         State plus(State o) {
             if (o.workers == 0) return this;
             if (workers == 0) return o;
-            for (int i = 0; i < params.length; i++) params[i] += o.params[i];
-            for (int i = 0; i < updater.length; i++) updater[i] += o.updater[i];
+            add(params, o.params);
+            add(updater, o.updater);
             workers += o.workers;
             batches += o.batches;
             built += o.built;
@@ -119,6 +125,27 @@ public final class ResidentAveraging implements StepTrainer {
             loadSeconds += o.loadSeconds;
             trainSeconds += o.trainSeconds;
             return this;
+        }
+
+        static byte[] bytes(INDArray a) {
+            byte[] b = new byte[4 * (int) a.length()];
+            floats(b).put(a.toFloatVector());
+            return b;
+        }
+
+        static INDArray array(byte[] b) {
+            float[] f = new float[b.length / 4];
+            floats(b).get(f);
+            return Nd4j.createFromArray(f);
+        }
+
+        private static FloatBuffer floats(byte[] b) {
+            return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        }
+
+        private static void add(byte[] into, byte[] other) {
+            FloatBuffer a = floats(into), b = floats(other);
+            for (int i = 0; i < a.limit(); i++) a.put(i, a.get(i) + b.get(i));
         }
     }
 
@@ -146,8 +173,8 @@ public final class ResidentAveraging implements StepTrainer {
             }
             long t1 = System.nanoTime();
             try {
-                g.params().assign(Nd4j.createFromArray(start.params));
-                g.getUpdater().getStateViewArray().assign(Nd4j.createFromArray(start.updater));
+                g.params().assign(State.array(start.params));
+                g.getUpdater().getStateViewArray().assign(State.array(start.updater));
                 g.getConfiguration().setIterationCount(start.iteration); // a pretraining batch's own position overrides
                 g.getConfiguration().setEpochCount(start.epoch);         // these (StepListener)
                 long t2 = System.nanoTime();
