@@ -9,10 +9,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoSerializable;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
@@ -25,11 +32,12 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * <p>
  * DL4J's {@code ParameterAveragingTrainingMaster} runs two Spark jobs per step (a count, then the training) and
  * builds every worker's network anew each step (configuration cloned, parameters copied from the broadcast, fresh
- * workspaces for its first iteration): 1.1-1.6 s per step measured (docs/scaling.md). Here each executor JVM keeps
- * the networks of the current run in a pool; a step broadcasts the driver's parameters and updater state, each
- * task copies them into a pooled network in place, trains its batches and returns both, and the driver averages
- * them: one Spark job per step. The result is the same synchronous averaging (tested against a plain average of
- * separately trained copies); a lost task is simply re-run, as its start state comes from the broadcast.
+ * workspaces for its first iteration). Here each executor JVM keeps the networks of the current run in a pool; a
+ * step broadcasts the driver's parameters and updater state, each task copies them into a pooled network in place,
+ * trains its batches and returns both, and the driver averages them: one Spark job per step. In local mode the
+ * tasks run in the driver's JVM, so the state is handed over in memory instead of serialised both ways
+ * ({@link Parked}). The result is the same synchronous averaging (tested against a plain average of separately
+ * trained copies); a lost task is simply re-run, as its start state comes from the broadcast.
  */
 public final class ResidentAveraging implements StepTrainer {
     private final JavaSparkContext sc;
@@ -52,18 +60,26 @@ public final class ResidentAveraging implements StepTrainer {
     @Override
     public void fit(JavaRDD<MultiDataSet> batches) {
         long t0 = System.nanoTime();
-        Broadcast<State> start = sc.broadcast(State.of(graph, 0));
+        State start = State.of(graph, 0);
+        boolean local = sc.isLocal();
+        Broadcast<State> shipped = local ? null : sc.broadcast(start);
+        if (local) Parked.START.put(run, start);
         long t1 = System.nanoTime();
         String run = this.run;
         ComputationGraphConfiguration conf = this.conf;
-        State sum = batches.mapPartitions(it -> Pool.train(run, conf, start.value(), it)).treeReduce(State::plus, 2);
+        State sum = batches.mapPartitionsWithIndex((part, it) -> Pool.train(run, conf, shipped, part, it), false)
+                .treeReduce(State::plus, 2);
         long t2 = System.nanoTime();
-        int startIteration = graph.getConfiguration().getIterationCount();
-        start.destroy();
+        if (local) {
+            Parked.START.remove(run);
+            sum = Parked.collect(run, sum);
+        } else {
+            shipped.destroy();
+        }
         if (sum.workers > 0) {
-            graph.params().assign(State.array(sum.params).divi(sum.workers));
-            graph.getUpdater().getStateViewArray().assign(State.array(sum.updater).divi(sum.workers));
-            graph.getConfiguration().setIterationCount(startIteration + sum.batches / sum.workers);
+            graph.params().assign(sum.params.divi(sum.workers));
+            graph.getUpdater().getStateViewArray().assign(sum.updater.divi(sum.workers));
+            graph.getConfiguration().setIterationCount(start.iteration + sum.batches / sum.workers);
         }
         long t3 = System.nanoTime();
         last = new Round((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, sum.workers, sum.batches,
@@ -87,37 +103,47 @@ public final class ResidentAveraging implements StepTrainer {
     }
 
     /**
-     * Parameters and updater state: the broadcast start of a step (with the driver's iteration and epoch counts,
-     * which Adam's bias correction and the schedules read), then a sum over the workers that trained. The arrays
-     * travel as bytes (floats, little-endian): Spark's serialisers copy a byte[] in bulk but write a float[] one
-     * element at a time, which cost about 1 s per 77 MB task result (docs/scaling.md).
+     * Parameters and updater state: the start of a step (with the driver's iteration and epoch counts, which Adam's
+     * bias correction and the schedules read), then a sum over the workers that trained. Serialised (Java or Kryo),
+     * the arrays travel as little-endian float bytes copied in bulk: both serialisers write a float[] one element at
+     * a time. A task of local mode returns its counts only, its arrays parked in the JVM ({@link Parked}).
      */
-    static final class State implements Serializable {
-        final byte[] params;
-        final byte[] updater;
-        int iteration, epoch;
-        int workers, batches, built;
+    static final class State implements Serializable, KryoSerializable {
+        transient INDArray params, updater;
+        int iteration, epoch, workers, batches, built;
         double buildSeconds, loadSeconds, trainSeconds;
 
-        private State(byte[] params, byte[] updater, int workers) {
-            this.params = params;
-            this.updater = updater;
-            this.workers = workers;
+        State() {
         }
 
         static State of(ComputationGraph g, int workers) {
-            State s = new State(bytes(g.params()), bytes(g.getUpdater().getStateViewArray()), workers);
+            State s = new State();
+            s.params = g.params().dup();
+            s.updater = g.getUpdater().getStateViewArray().dup();
             s.iteration = g.getConfiguration().getIterationCount();
             s.epoch = g.getConfiguration().getEpochCount();
+            s.workers = workers;
+            return s;
+        }
+
+        /** This state's counts and timings without its arrays. */
+        State counts() {
+            State s = new State();
+            s.plus(this);
+            s.params = s.updater = null;
             return s;
         }
 
         /** Adds {@code o} into this (Spark's reduce hands each result over once). */
         State plus(State o) {
             if (o.workers == 0) return this;
-            if (workers == 0) return o;
-            add(params, o.params);
-            add(updater, o.updater);
+            if (workers == 0 && params == null && o.params != null) {
+                params = o.params;
+                updater = o.updater;
+            } else if (params != null && o.params != null) {
+                params.addi(o.params);
+                updater.addi(o.updater);
+            }
             workers += o.workers;
             batches += o.batches;
             built += o.built;
@@ -127,25 +153,99 @@ public final class ResidentAveraging implements StepTrainer {
             return this;
         }
 
+        private void writeObject(ObjectOutputStream out) throws IOException {
+            out.defaultWriteObject();
+            writeArray(out, params);
+            writeArray(out, updater);
+        }
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            params = readArray(in);
+            updater = readArray(in);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output out) {
+            int[] ints = {iteration, epoch, workers, batches, built};
+            out.writeInts(ints);
+            out.writeDoubles(new double[]{buildSeconds, loadSeconds, trainSeconds});
+            for (INDArray a : new INDArray[]{params, updater}) {
+                byte[] b = bytes(a);
+                out.writeInt(b == null ? -1 : b.length);
+                if (b != null) out.writeBytes(b);
+            }
+        }
+
+        @Override
+        public void read(Kryo kryo, Input in) {
+            int[] ints = in.readInts(5);
+            iteration = ints[0];
+            epoch = ints[1];
+            workers = ints[2];
+            batches = ints[3];
+            built = ints[4];
+            double[] d = in.readDoubles(3);
+            buildSeconds = d[0];
+            loadSeconds = d[1];
+            trainSeconds = d[2];
+            int n = in.readInt();
+            params = n < 0 ? null : array(in.readBytes(n));
+            n = in.readInt();
+            updater = n < 0 ? null : array(in.readBytes(n));
+        }
+
+        private static void writeArray(ObjectOutputStream out, INDArray a) throws IOException {
+            byte[] b = bytes(a);
+            out.writeInt(b == null ? -1 : b.length);
+            if (b != null) out.write(b);
+        }
+
+        private static INDArray readArray(ObjectInputStream in) throws IOException {
+            int n = in.readInt();
+            if (n < 0) return null;
+            byte[] b = new byte[n];
+            in.readFully(b);
+            return array(b);
+        }
+
         static byte[] bytes(INDArray a) {
+            if (a == null) return null;
             byte[] b = new byte[4 * (int) a.length()];
-            floats(b).put(a.toFloatVector());
+            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(a.toFloatVector());
             return b;
         }
 
         static INDArray array(byte[] b) {
             float[] f = new float[b.length / 4];
-            floats(b).get(f);
+            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
             return Nd4j.createFromArray(f);
         }
+    }
 
-        private static FloatBuffer floats(byte[] b) {
-            return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    /**
+     * Local mode's hand-over: the tasks run in the driver's JVM, so the step's start state and each task's result
+     * stay in memory here instead of being serialised through a broadcast and Spark's task results. Results are
+     * summed in partition order (deterministic).
+     */
+    static final class Parked {
+        static final Map<String, State> START = new ConcurrentHashMap<>();
+        private static final Map<String, Map<Integer, State>> RESULTS = new ConcurrentHashMap<>();
+
+        private Parked() {
         }
 
-        private static void add(byte[] into, byte[] other) {
-            FloatBuffer a = floats(into), b = floats(other);
-            for (int i = 0; i < a.limit(); i++) a.put(i, a.get(i) + b.get(i));
+        static void put(String run, int partition, State s) {
+            RESULTS.computeIfAbsent(run, k -> new ConcurrentHashMap<>()).put(partition, s);
+        }
+
+        /** The parked results of this step summed in partition order, with the counts Spark's reduce brought. */
+        static State collect(String run, State counts) {
+            Map<Integer, State> parked = RESULTS.remove(run);
+            State sum = new State();
+            if (parked != null) new java.util.TreeMap<>(parked).values().forEach(sum::plus);
+            sum.workers = counts.workers; // the same tasks; a re-run attempt replaced its partition's entry
+            return sum;
         }
     }
 
@@ -159,8 +259,10 @@ public final class ResidentAveraging implements StepTrainer {
         private Pool() {
         }
 
-        static Iterator<State> train(String run, ComputationGraphConfiguration conf, State start, Iterator<MultiDataSet> batches) {
-            if (!batches.hasNext()) return Collections.singletonList(new State(null, null, 0)).iterator();
+        static Iterator<State> train(String run, ComputationGraphConfiguration conf, Broadcast<State> shipped, int partition,
+                                     Iterator<MultiDataSet> batches) {
+            if (!batches.hasNext()) return Collections.singletonList(new State()).iterator();
+            State start = shipped != null ? shipped.value() : Parked.START.get(run);
             if (!NETWORKS.containsKey(run)) NETWORKS.keySet().removeIf(k -> !k.equals(run));
             ConcurrentLinkedDeque<ComputationGraph> free = NETWORKS.computeIfAbsent(run, k -> new ConcurrentLinkedDeque<>());
             long t0 = System.nanoTime();
@@ -173,8 +275,8 @@ public final class ResidentAveraging implements StepTrainer {
             }
             long t1 = System.nanoTime();
             try {
-                g.params().assign(State.array(start.params));
-                g.getUpdater().getStateViewArray().assign(State.array(start.updater));
+                g.params().assign(start.params);
+                g.getUpdater().getStateViewArray().assign(start.updater);
                 g.getConfiguration().setIterationCount(start.iteration); // a pretraining batch's own position overrides
                 g.getConfiguration().setEpochCount(start.epoch);         // these (StepListener)
                 long t2 = System.nanoTime();
@@ -189,7 +291,9 @@ public final class ResidentAveraging implements StepTrainer {
                 out.buildSeconds = (t1 - t0) / 1e9;
                 out.loadSeconds = (t2 - t1) / 1e9;
                 out.trainSeconds = (System.nanoTime() - t2) / 1e9;
-                return Collections.singletonList(out).iterator();
+                if (shipped != null) return Collections.singletonList(out).iterator();
+                Parked.put(run, partition, out);
+                return Collections.singletonList(out.counts()).iterator();
             } finally {
                 free.addFirst(g);
             }

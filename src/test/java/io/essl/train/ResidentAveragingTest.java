@@ -118,4 +118,27 @@ class ResidentAveragingTest {
         }
         assertTrue(ResidentAveraging.Pool.NETWORKS.isEmpty(), "closing frees the run's networks in this JVM");
     }
+
+    /** On a cluster the state is a broadcast and a task result: Java's and Kryo's serialisers give it back exactly. */
+    @Test
+    void theStateSurvivesJavaAndKryoSerialisation() {
+        ComputationGraph g = network();
+        g.fit(batch(3)); // a non-zero updater state
+        ResidentAveraging.State s = ResidentAveraging.State.of(g, 1);
+        s.batches = 3;
+        s.trainSeconds = 0.25;
+        SparkConf conf = new SparkConf();
+        for (org.apache.spark.serializer.Serializer ser : List.of(new org.apache.spark.serializer.JavaSerializer(conf),
+                new org.apache.spark.serializer.KryoSerializer(conf))) {
+            var instance = ser.newInstance();
+            ResidentAveraging.State back = instance.deserialize(instance.serialize(s, TAG), TAG);
+            assertEquals(s.params, back.params, ser.getClass().getSimpleName());
+            assertEquals(s.updater, back.updater, ser.getClass().getSimpleName());
+            assertTrue(s.updater.norm2Number().doubleValue() > 0);
+            assertEquals(List.of(1, 3, 0.25), List.of(back.workers, back.batches, back.trainSeconds));
+        }
+    }
+
+    private static final scala.reflect.ClassTag<ResidentAveraging.State> TAG =
+            scala.reflect.ClassTag$.MODULE$.apply(ResidentAveraging.State.class);
 }
