@@ -154,28 +154,28 @@ class LocalClusterIT {
         // E-SimSiam here and E-Barlow Twins in the next test: each method also trains on two executors
         String[] simsiam = {"model.method=simsiam", "model.predictor=[16]", "train.base-lr=0.02"};
         File log = new File(DIR, "killed.log");
-        Process job = script(log, pretrain("killed", "averaging", 3, concat(simsiam, "train.checkpoint.every-steps=2")));
-        waitFor(job, log, "step 7/8 (7/24)");
+        Process job = script(log, pretrain("killed", "averaging", 2, concat(simsiam, "train.checkpoint.every-steps=2")));
+        waitFor(job, log, "step 7/8 (7/16)");
         job.destroyForcibly(); // SIGKILL to the driver JVM: no shutdown hook, no final checkpoint
         assertTrue(job.waitFor(1, TimeUnit.MINUTES));
         // The dead driver's lock stays: the rerun is refused, naming it as stale and how to clear it.
         File refused = new File(DIR, "refused.log");
-        assertEquals(2, run(refused, 5, pretrain("killed", "averaging", 3, concat(simsiam, "train.checkpoint.every-steps=2",
+        assertEquals(2, run(refused, 5, pretrain("killed", "averaging", 2, concat(simsiam, "train.checkpoint.every-steps=2",
                 "train.resume=auto"))), tail(refused));
         File lock = new File(OUT, "killed/.essl-lock");
         assertTrue(Files.readString(refused.toPath()).contains("stale lock") && lock.isFile(), tail(refused));
         assertTrue(lock.delete());
         File again = new File(DIR, "resumed.log");
-        assertEquals(0, run(again, 10, pretrain("killed", "averaging", 3, concat(simsiam, "train.checkpoint.every-steps=2",
+        assertEquals(0, run(again, 10, pretrain("killed", "averaging", 2, concat(simsiam, "train.checkpoint.every-steps=2",
                 "train.resume=auto"))), tail(again));
         JsonNode r = report("killed");
         assertMethodTrained(r, "E-SimSiam");
         int from = r.at("/train/resumed_from_step").asInt();
         assertTrue(from >= 6 && from % 2 == 0, "resumed from the last checkpoint before the kill, not from scratch: " + from);
-        assertEquals(24, r.at("/train/steps_done").asInt());
+        assertEquals(16, r.at("/train/steps_done").asInt());
         JsonNode history = r.at("/pretrain/history");
-        assertEquals(24, history.size(), "the steps before the checkpoint are carried over, the rest redone");
-        for (int i = 0; i < 24; i++) assertEquals(i + 1, history.get(i).get("step").asInt());
+        assertEquals(16, history.size(), "the steps before the checkpoint are carried over, the rest redone");
+        for (int i = 0; i < 16; i++) assertEquals(i + 1, history.get(i).get("step").asInt());
     }
 
     private static String[] concat(String[] a, String... b) {
@@ -206,14 +206,14 @@ class LocalClusterIT {
     @Order(6)
     void aWorkerKilledMidRunDoesNotStopTheJob() throws Exception {
         File log = new File(DIR, "fault.log");
-        Process job = script(log, pretrain("fault", "averaging", 3, "train.checkpoint.every-steps=4",
+        Process job = script(log, pretrain("fault", "averaging", 2, "train.checkpoint.every-steps=4",
                 "model.method=barlow-twins", "model.predictor=[16]", "train.base-lr=0.02"));
-        waitFor(job, log, "step 3/8 (3/24)");
+        waitFor(job, log, "step 3/8 (3/16)");
         assertEquals(0, run(new File(DIR, "kill.log"), 1, "kill-worker", "2"));
         assertTrue(job.waitFor(10, TimeUnit.MINUTES), "job did not finish after the kill:\n" + tail(log));
         assertEquals(0, job.exitValue(), tail(log));
         JsonNode r = report("fault");
-        assertEquals(24, r.at("/train/steps_done").asInt(), "every step done despite the lost worker");
+        assertEquals(16, r.at("/train/steps_done").asInt(), "every step done despite the lost worker");
         assertMethodTrained(r, "E-Barlow Twins");
         assertTrue(r.at("/spark/executors_lost").size() >= 1, "the lost executor is reported: " + r.at("/spark"));
         // What Spark re-ran depends on where the kill lands (a running task, or only the cached batches and shuffle
@@ -235,9 +235,9 @@ class LocalClusterIT {
         assertEquals(0, run(new File(DIR, "start-worker.log"), 2, "start-worker", "2", "1", "3g"),
                 tail(new File(DIR, "start-worker.log"))); // the previous test killed it
         File log = new File(DIR, "sharing-fault.log");
-        Process job = script(log, pretrain("sharing-fault", "sharing", 3, "train.checkpoint.every-steps=4"));
-        waitFor(job, log, "step 3/8 (3/24)");
-        waitForAfter(job, log, "step 3/8 (3/24)", "Starting job: treeAggregate at SharedTrainingMaster", "executor 1,");
+        Process job = script(log, pretrain("sharing-fault", "sharing", 2, "train.checkpoint.every-steps=4"));
+        waitFor(job, log, "step 3/8 (3/16)");
+        waitForAfter(job, log, "step 3/8 (3/16)", "Starting job: treeAggregate at SharedTrainingMaster", "executor 1,");
         assertEquals(0, run(new File(DIR, "kill-sharing.log"), 1, "kill-worker", "2"));
         assertTrue(job.waitFor(10, TimeUnit.MINUTES), "job did not finish after the kill:\n" + tail(log));
         assertEquals(0, job.exitValue(), tail(log));
@@ -245,14 +245,14 @@ class LocalClusterIT {
         // before the kill both executor JVMs trained and shared updates (the plain sharing run of the cluster test)
         assertEquals(2, r.at("/spark/executors_used").asInt(), "tasks ran on both workers' executors");
         assertTrue(Files.readString(log.toPath()).contains("strategy sharing"));
-        assertEquals(24, r.at("/train/steps_done").asInt(), "every step done on the remaining executor");
+        assertEquals(16, r.at("/train/steps_done").asInt(), "every step done on the remaining executor");
         assertTrue(r.at("/spark/executors_lost").size() >= 1, "the lost executor is reported: " + r.at("/spark"));
         int recomputed = r.at("/spark/failed_task_attempts").asInt() + r.at("/spark/stage_reattempts").asInt()
                 + r.at("/spark/shuffle_tasks_recomputed").asInt();
         assertTrue(recomputed >= 1, "what Spark recomputed is reported: " + r.at("/spark"));
         JsonNode history = r.at("/pretrain/history");
-        assertEquals(24, history.size());
-        for (int i = 0; i < 24; i++) {
+        assertEquals(16, history.size());
+        for (int i = 0; i < 16; i++) {
             JsonNode s = history.get(i);
             assertEquals(i + 1, s.get("step").asInt());
             double c = s.get("invariance").asDouble();

@@ -95,7 +95,7 @@ class EsslGraphGradientTest {
         ComputationGraph g = graph(withGroup(tinyModel(0.7, "infonce"), "jigsaw", 0, samples), groupSize);
         int k = samples > 0 ? samples : groupSize;
         assertEquals(groupSize, g.getLayer(EsslGraph.GROUP).getParam("b").length());
-        // the backbone and heads are checked at 6 entries a tensor by the tests below; here what depends on G and k
+        // the backbone and heads are checked at 4 entries a tensor by the tests below; here what depends on G and k
         // (the group head, the row split) at 2 keeps the four cases to a third of the time
         assertPasses(GraphGradientCheck.run(g, batch(3, k, 7), labels(3, groupSize, k), 1e-6, 1e-3, 1e-8, 2), 140);
     }
@@ -103,13 +103,13 @@ class EsslGraphGradientTest {
     @Test
     void fullGraphWithInfoNcePassesGradientCheck() {
         ComputationGraph g = graph(tinyModel(0.7, "infonce"));
-        assertPasses(GraphGradientCheck.run(g, batch(3, 1), labels(3), 1e-6, 1e-3, 1e-8, 6));
+        assertPasses(GraphGradientCheck.run(g, batch(3, 1), labels(3), 1e-6, 1e-3, 1e-8, 4));
     }
 
     @Test
     void fullGraphWithNtXentPassesGradientCheck() {
         ComputationGraph g = graph(tinyModel(0.7, "ntxent"));
-        assertPasses(GraphGradientCheck.run(g, batch(3, 2), labels(3), 1e-6, 1e-3, 1e-8, 6));
+        assertPasses(GraphGradientCheck.run(g, batch(3, 2), labels(3), 1e-6, 1e-3, 1e-8, 4));
     }
 
     @Test
@@ -118,14 +118,14 @@ class EsslGraphGradientTest {
         assertEquals(1, g.getNumOutputArrays(), "lambda = 0 must drop the group branch");
         assertEquals(1, g.getNumInputArrays(), "lambda = 0 must drop the view-3 input");
         assertPasses(GraphGradientCheck.run(g, new INDArray[]{batch(3, 3)[0]},
-                new INDArray[]{labels(3)[0]}, 1e-6, 1e-3, 1e-8, 6));
+                new INDArray[]{labels(3)[0]}, 1e-6, 1e-3, 1e-8, 4));
     }
 
     @Test
     void fullGraphWithBarlowTwinsPassesGradientCheck() {
         ComputationGraph g = graph(tinyModel(0.7, "infonce", "barlow-twins"));
         assertFalse(g.getConfiguration().getVertices().containsKey("proj_bn2"), "Barlow Twins' last projector layer is a plain Linear");
-        assertPasses(GraphGradientCheck.run(g, batch(3, 5), labels(3), 1e-6, 1e-3, 1e-8, 6));
+        assertPasses(GraphGradientCheck.run(g, batch(3, 5), labels(3), 1e-6, 1e-3, 1e-8, 4));
     }
 
     /**
@@ -136,7 +136,7 @@ class EsslGraphGradientTest {
     @Test
     void fullGraphWithSimSiamPassesGradientCheckWithTheTargetBranchOpen() {
         ComputationGraph g = open(graph(tinyModel(0.7, "infonce", "simsiam")));
-        assertPasses(GraphGradientCheck.run(g, batch(3, 6), labels(3), 1e-6, 1e-3, 1e-8, 6));
+        assertPasses(GraphGradientCheck.run(g, batch(3, 6), labels(3), 1e-6, 1e-3, 1e-8, 4));
     }
 
     @Test
@@ -212,7 +212,7 @@ class EsslGraphGradientTest {
     }
 
     private static void assertPasses(GraphGradientCheck.Result r) {
-        assertPasses(r, 300);
+        assertPasses(r, 250); // 4 entries in each of about 75 tensors, fewer where a tensor is smaller
     }
 
     /** {@code atLeast}: more entries than this must have been checked (every tensor sampled). */
