@@ -106,7 +106,7 @@ public class BenchCommand {
 
         @Option(names = "--spark", split = ",", paramLabel = "STRATEGY",
                 description = "Also run the same step as a pre-training job in Spark local mode with one worker on "
-                        + "Fashion-MNIST (views made in the tasks), per strategy: averaging, sharing.")
+                        + "Fashion-MNIST (views made in the tasks), per strategy: averaging, dl4j-averaging, sharing.")
         List<String> spark = List.of();
 
         @Option(names = "--batches-per-task", defaultValue = "1",

@@ -212,7 +212,7 @@ class EsslGraphGradientTest {
     }
 
     private static void assertPasses(GraphGradientCheck.Result r) {
-        assertPasses(r, 250); // 4 entries in each of about 75 tensors, fewer where a tensor is smaller
+        assertPasses(r, 220); // 4 entries in each of 60-75 tensors (no group head at lambda 0), fewer in small ones
     }
 
     /** {@code atLeast}: more entries than this must have been checked (every tensor sampled). */
