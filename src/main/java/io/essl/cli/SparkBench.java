@@ -102,10 +102,39 @@ class SparkBench implements Callable<Integer> {
                         100 * (double) c.get("fixed_s_per_round") / plainNow, (long) c.get("bytes_per_round") / 1e6);
             }
         }
+        slopes(configs);
         json.put("configs", configs);
         json.put("setup", List.of());
         System.out.println(Report.line(json));
         return Main.OK;
+    }
+
+    /**
+     * Per strategy with two or more frequencies, the least-squares line round = fixed + F x per batch through its
+     * rounds: a second estimate that needs no plain fit (a fit on the driver's thread has run 0.8-1.5x the in-task
+     * one on this machine), added to its configurations as slope_fixed_s_per_round and slope_s_per_batch.
+     */
+    private static void slopes(List<Map<String, Object>> configs) {
+        Map<Object, List<Map<String, Object>>> byStrategy = new LinkedHashMap<>();
+        for (Map<String, Object> c : configs) byStrategy.computeIfAbsent(c.get("strategy"), k -> new ArrayList<>()).add(c);
+        for (List<Map<String, Object>> cs : byStrategy.values()) {
+            if (cs.size() < 2) continue;
+            double n = cs.size(), sx = 0, sy = 0, sxx = 0, sxy = 0;
+            for (Map<String, Object> c : cs) {
+                double x = ((Number) c.get("frequency")).doubleValue(), y = (double) c.get("round_s") - (double) c.get("views_s_per_round");
+                sx += x;
+                sy += y;
+                sxx += x * x;
+                sxy += x * y;
+            }
+            double b = (n * sxy - sx * sy) / (n * sxx - sx * sx), a = (sy - b * sx) / n;
+            for (Map<String, Object> c : cs) {
+                c.put("slope_fixed_s_per_round", a);
+                c.put("slope_s_per_batch", b);
+            }
+            System.out.printf("%-15s line through its rounds (views taken out): fixed %.3f s + F x %.3f s per batch%n",
+                    cs.get(0).get("strategy"), a, b);
+        }
     }
 
     /** One strategy at one frequency through the real pre-training job; medians over the timed rounds. */

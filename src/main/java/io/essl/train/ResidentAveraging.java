@@ -60,7 +60,9 @@ public final class ResidentAveraging implements StepTrainer {
     @Override
     public void fit(JavaRDD<MultiDataSet> batches) {
         long t0 = System.nanoTime();
-        State start = State.of(graph, 0);
+        // No copy: the broadcast serialises the state when it is made, and in local mode the tasks only read the
+        // driver's arrays, which nothing writes until the job is over.
+        State start = State.view(graph);
         boolean local = sc.isLocal();
         Broadcast<State> shipped = local ? null : sc.broadcast(start);
         if (local) Parked.START.put(run, start);
@@ -116,13 +118,22 @@ public final class ResidentAveraging implements StepTrainer {
         State() {
         }
 
+        /** A copy of the network's state (a pooled network trains on after its task has handed this over). */
         static State of(ComputationGraph g, int workers) {
+            State s = view(g);
+            s.params = s.params.dup();
+            s.updater = s.updater.dup();
+            s.workers = workers;
+            return s;
+        }
+
+        /** The network's own arrays, not copied. */
+        static State view(ComputationGraph g) {
             State s = new State();
-            s.params = g.params().dup();
-            s.updater = g.getUpdater().getStateViewArray().dup();
+            s.params = g.params();
+            s.updater = g.getUpdater().getStateViewArray();
             s.iteration = g.getConfiguration().getIterationCount();
             s.epoch = g.getConfiguration().getEpochCount();
-            s.workers = workers;
             return s;
         }
 
