@@ -38,7 +38,9 @@ import java.util.function.DoubleSupplier;
  * and averaging frequency F, the real pre-training job runs in Spark local mode with one worker on Fashion-MNIST;
  * a round (one step: F batches per worker, then the averaging or the sharing) is timed, and the fixed cost per round
  * is what is left after F plain {@code fit()}s of the same batch (timed in the same run) and the views the tasks
- * made (timed inside them). The parts a round can be made of are timed one by one beside it.
+ * made (timed inside them); with two or more frequencies, also the line through a strategy's rounds, which needs no
+ * plain fit. The parts a round can be made of are timed one by one beside it. The epoch set-up measurements of the
+ * JSON interface ({@code setup}) are not built yet: the list is empty.
  */
 @Command(name = "spark", mixinStandardHelpOptions = true,
         description = "Fixed cost per Spark training round by part, per strategy and averaging frequency, beside a plain fit().")
