@@ -73,6 +73,10 @@ class SparkBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (steps < 1 || warmup < 0 || frequencies.stream().anyMatch(f -> f < 1)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--steps must be at least 1, --warmup at least 0 and every frequency at least 1");
+        }
         DatasetInstaller.ensureFashionMnist();
         EsslConfig base = config("averaging", 1);
         EsslGraph.Shape shape = new EsslGraph.Shape(1, size, size, size / 2);
@@ -129,6 +133,7 @@ class SparkBench implements Callable<Integer> {
                 sxx += x * x;
                 sxy += x * y;
             }
+            if (n * sxx - sx * sx == 0) continue; // one frequency, repeated: no line
             double b = (n * sxy - sx * sy) / (n * sxx - sx * sx), a = (sy - b * sx) / n;
             for (Map<String, Object> c : cs) {
                 c.put("slope_fixed_s_per_round", a);
@@ -161,8 +166,9 @@ class SparkBench implements Callable<Integer> {
         c.put("round_s", round);
         c.put("views_s_per_round", views);
         c.put("fixed_s_per_round", round - f * plain - views);
+        // includes the epoch's set-up shuffle (EpochBatches), spread over the rounds run
         c.put("bytes_per_round", bytes.total() / Math.max(1, r.stepsDone()));
-        // averaging broadcasts the parameters and updater state once a round and gets them back from each worker
+        // what an averaging round moves each way per worker on a cluster (local mode hands it over in memory)
         c.put("state_bytes", stateBytes);
         return c;
     }

@@ -25,6 +25,9 @@ public final class SparkContexts {
         // here (docs/operations.md). Whoever sets spark.serializer to Kryo gets our registrator unless they name one.
         if (sc.get("spark.serializer", "").contains("Kryo")) {
             sc.setIfMissing("spark.kryo.registrator", EsslKryoRegistrator.class.getName());
+            // a training task's result is the model's parameters and updater state (77 MB at width 16, 323 MB for
+            // the ImageNet graph): Kryo's default 64m output buffer would refuse it
+            sc.setIfMissing("spark.kryoserializer.buffer.max", "2047m");
         }
         return SparkSession.builder().config(sc).getOrCreate();
     }

@@ -65,19 +65,27 @@ public final class ResidentAveraging implements StepTrainer {
         State start = State.view(graph);
         boolean local = sc.isLocal();
         Broadcast<State> shipped = local ? null : sc.broadcast(start);
-        if (local) Parked.START.put(run, start);
+        if (local) {
+            Parked.RESULTS.remove(run); // nothing of an earlier, failed step may enter this one's sum
+            Parked.START.put(run, start);
+        }
         long t1 = System.nanoTime();
         String run = this.run;
         ComputationGraphConfiguration conf = this.conf;
-        State sum = batches.mapPartitionsWithIndex((part, it) -> Pool.train(run, conf, shipped, part, it), false)
-                .treeReduce(State::plus, 2);
-        long t2 = System.nanoTime();
-        if (local) {
-            Parked.START.remove(run);
-            sum = Parked.collect(run, sum);
-        } else {
-            shipped.destroy();
+        State sum;
+        try {
+            sum = batches.mapPartitionsWithIndex((part, it) -> Pool.train(run, conf, shipped, part, it), false)
+                    .treeReduce(State::plus, 2);
+            if (local) sum = Parked.collect(run, sum);
+        } finally {
+            if (local) {
+                Parked.START.remove(run);
+                Parked.RESULTS.remove(run);
+            } else {
+                shipped.destroy();
+            }
         }
+        long t2 = System.nanoTime();
         if (sum.workers > 0) {
             graph.params().assign(sum.params.divi(sum.workers));
             graph.getUpdater().getStateViewArray().assign(sum.updater.divi(sum.workers));
@@ -101,7 +109,7 @@ public final class ResidentAveraging implements StepTrainer {
     /** Frees this run's networks in this JVM (local mode); executors free them when the next run starts. */
     @Override
     public void close() {
-        Pool.NETWORKS.remove(run);
+        Pool.NETWORKS.keySet().removeIf(k -> k.startsWith(run + "#"));
     }
 
     /**
@@ -241,7 +249,7 @@ public final class ResidentAveraging implements StepTrainer {
      */
     static final class Parked {
         static final Map<String, State> START = new ConcurrentHashMap<>();
-        private static final Map<String, Map<Integer, State>> RESULTS = new ConcurrentHashMap<>();
+        static final Map<String, Map<Integer, State>> RESULTS = new ConcurrentHashMap<>();
 
         private Parked() {
         }
@@ -261,8 +269,8 @@ public final class ResidentAveraging implements StepTrainer {
     }
 
     /**
-     * The networks of the current run in this JVM, one per concurrent task. A task takes one (building it when
-     * none is free), and gives it back when done; a new run's first task drops the networks of earlier runs.
+     * The networks of the current run in this JVM, one per concurrent task and device. A task takes one (building it
+     * when none is free), and gives it back when done; a new run's first task drops the networks of earlier runs.
      */
     static final class Pool {
         static final Map<String, ConcurrentLinkedDeque<ComputationGraph>> NETWORKS = new ConcurrentHashMap<>();
@@ -274,8 +282,10 @@ public final class ResidentAveraging implements StepTrainer {
                                      Iterator<MultiDataSet> batches) {
             if (!batches.hasNext()) return Collections.singletonList(new State()).iterator();
             State start = shipped != null ? shipped.value() : Parked.START.get(run);
-            if (!NETWORKS.containsKey(run)) NETWORKS.keySet().removeIf(k -> !k.equals(run));
-            ConcurrentLinkedDeque<ComputationGraph> free = NETWORKS.computeIfAbsent(run, k -> new ConcurrentLinkedDeque<>());
+            // one pool per run and device: a task's thread is pinned to its GPU (GpuAffinity), its network must live there
+            String key = run + "#" + Nd4j.getAffinityManager().getDeviceForCurrentThread();
+            if (!NETWORKS.containsKey(key)) NETWORKS.keySet().removeIf(k -> !k.startsWith(run + "#"));
+            ConcurrentLinkedDeque<ComputationGraph> free = NETWORKS.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
             long t0 = System.nanoTime();
             ComputationGraph g = free.pollFirst();
             boolean build = g == null;
