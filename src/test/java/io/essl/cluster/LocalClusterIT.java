@@ -122,7 +122,7 @@ class LocalClusterIT {
 
     @Test
     @Order(2)
-    void embedNeighboursAndFinetuneThroughSparkSubmit() throws Exception {
+    void embedAndFinetuneThroughSparkSubmit() throws Exception {
         String model = new File(OUT, "averaging/model.zip").getPath();
         String slice = "data.dir=\"" + TestData.sliceDir().getAbsolutePath() + "\"";
         File embedLog = new File(DIR, "embed.log"), emb = new File(OUT, "embeddings"), embedReport = new File(OUT, "embed.json");
@@ -130,11 +130,7 @@ class LocalClusterIT {
                 "--set", "probe.test-limit=64", "--output", emb.getPath(), "--report", embedReport.getPath()), tail(embedLog));
         assertEquals(192, JSON.readTree(embedReport).at("/images/written").asInt());
 
-        File nbLog = new File(DIR, "neighbours.log"), nbReport = new File(OUT, "neighbours.json");
-        assertEquals(0, run(nbLog, 5, "submit", "neighbours", "--embeddings", emb.getPath(), "--k", "5", "--exact",
-                "--output", new File(OUT, "neighbours").getPath(), "--report", nbReport.getPath()), tail(nbLog));
-        assertEquals(5, JSON.readTree(nbReport).get("k").asInt());
-
+        // neighbours reads these embeddings in one Spark job: NeighboursTest runs it in local mode; not repeated here
         File ftLog = new File(DIR, "finetune.log"), ftReport = new File(OUT, "finetune.json");
         // the pre-trained fixture of FinetuneTest: this run's 8-step encoder has too little to fine-tune from (0.14)
         String pretrained = new File(ROOT, "src/test/resources/fixtures/demo-pretrained-2026-12-04.zip").getPath();
