@@ -35,6 +35,22 @@ public class BenchCommand {
     static final String INSTALL = "apt-get install -y --no-install-recommends python3-torch python3-torchvision "
             + "libopenblas0-pthread";
 
+    /** The pre-training graph of {@code conf} for {@code shape} with the rotation head, for timing plain fits. */
+    static ComputationGraph pretrainingGraph(EsslConfig conf, EsslGraph.Shape shape) {
+        Optimisers.Optimisation opt = Optimisers.of(conf.train(), 256, 0, 1000);
+        ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(conf.model(), shape,
+                new FourFoldRotation().size(), opt, 0, DataType.FLOAT));
+        g.init();
+        return g;
+    }
+
+    /** A batch of {@code batch} random images laid out as a real one (view 3's four rotations when withGroup). */
+    static org.nd4j.linalg.dataset.api.MultiDataSet randomBatch(int batch, EsslGraph.Shape s, boolean withGroup) {
+        INDArray views = Nd4j.randn(DataType.FLOAT, 2L * batch, s.channels(), s.height(), s.width());
+        INDArray group = withGroup ? Nd4j.randn(DataType.FLOAT, 4L * batch, s.channels(), s.view3Size(), s.view3Size()) : null;
+        return io.essl.model.BatchLayout.of(views, group, 4, null);
+    }
+
     /** Options shared by every benchmark. */
     static class PeerOptions {
         @Option(names = "--peer", defaultValue = "../shared/peer/torch_esimclr.py",
@@ -201,12 +217,9 @@ public class BenchCommand {
         private double ours() {
             EsslConfig conf = ConfigLoader.load(null, modelSettings());
             EsslGraph.Shape shape = new EsslGraph.Shape(channels, size, size, size / 2);
-            Optimisers.Optimisation opt = Optimisers.of(conf.train(), 256, 0, 1000);
-            ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(conf.model(), shape,
-                    new FourFoldRotation().size(), opt, 0, DataType.FLOAT));
-            g.init();
+            ComputationGraph g = pretrainingGraph(conf, shape);
             List<org.nd4j.linalg.dataset.api.MultiDataSet> batches = new ArrayList<>();
-            for (int i = 0; i < 4; i++) batches.add(randomBatch(shape, lambda > 0));
+            for (int i = 0; i < 4; i++) batches.add(randomBatch(batch, shape, lambda > 0));
             for (int i = 0; i < warmup; i++) g.fit(batches.get(i % batches.size()));
             io.essl.model.StepProfile.drainSeconds();
             double[] times = new double[steps];
@@ -217,12 +230,6 @@ public class BenchCommand {
             }
             Arrays.sort(times);
             return times[steps / 2];
-        }
-
-        private org.nd4j.linalg.dataset.api.MultiDataSet randomBatch(EsslGraph.Shape s, boolean withGroup) {
-            INDArray views = Nd4j.randn(DataType.FLOAT, 2L * batch, s.channels(), s.height(), s.width());
-            INDArray group = withGroup ? Nd4j.randn(DataType.FLOAT, 4L * batch, s.channels(), s.view3Size(), s.view3Size()) : null;
-            return io.essl.model.BatchLayout.of(views, group, 4, null);
         }
     }
 

@@ -1,10 +1,8 @@
 package io.essl.cli;
 
-import io.essl.augment.FourFoldRotation;
 import io.essl.config.ConfigLoader;
 import io.essl.config.EsslConfig;
 import io.essl.model.EsslGraph;
-import io.essl.optim.Optimisers;
 import io.essl.report.Report;
 import io.essl.spark.SparkContexts;
 import io.essl.train.PretrainJob;
@@ -15,10 +13,7 @@ import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -80,8 +75,8 @@ class SparkBench implements Callable<Integer> {
         DatasetInstaller.ensureFashionMnist();
         EsslConfig base = config("averaging", 1);
         EsslGraph.Shape shape = new EsslGraph.Shape(1, size, size, size / 2);
-        ComputationGraph graph = network(base, shape);
-        MultiDataSet[] batches = {randomBatch(shape), randomBatch(shape)};
+        ComputationGraph graph = BenchCommand.pretrainingGraph(base, shape);
+        MultiDataSet[] batches = {BenchCommand.randomBatch(batch, shape, true), BenchCommand.randomBatch(batch, shape, true)};
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "" + Runtime.getRuntime().availableProcessors()));
         json.put("batch", batch);
@@ -223,20 +218,6 @@ class SparkBench implements Callable<Integer> {
                 "data.pretrain-limit=" + batch * f * (warmup + steps), "augment.view-size=" + size,
                 "augment.view3-size=" + size / 2, "spark.master=\"local[1]\"", "spark.conf.\"spark.ui.enabled\"=false",
                 "output.dir=\"" + Files.createTempDirectory("essl-bench-spark").toString().replace('\\', '/') + "\""));
-    }
-
-    private static ComputationGraph network(EsslConfig conf, EsslGraph.Shape shape) {
-        Optimisers.Optimisation opt = Optimisers.of(conf.train(), 256, 0, 1000);
-        ComputationGraph g = new ComputationGraph(EsslGraph.pretraining(conf.model(), shape, new FourFoldRotation().size(),
-                opt, 0, DataType.FLOAT));
-        g.init();
-        return g;
-    }
-
-    private MultiDataSet randomBatch(EsslGraph.Shape s) {
-        INDArray views = Nd4j.randn(DataType.FLOAT, 2L * batch, s.channels(), s.height(), s.width());
-        INDArray group = Nd4j.randn(DataType.FLOAT, 4L * batch, s.channels(), s.view3Size(), s.view3Size());
-        return io.essl.model.BatchLayout.of(views, group, 4, null);
     }
 
     private static double timed(Runnable r) {

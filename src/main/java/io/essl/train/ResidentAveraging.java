@@ -156,13 +156,7 @@ public final class ResidentAveraging implements StepTrainer {
         /** Adds {@code o} into this (Spark's reduce hands each result over once). */
         State plus(State o) {
             if (o.workers == 0) return this;
-            if (workers == 0 && params == null && o.params != null) {
-                params = o.params;
-                updater = o.updater;
-            } else if (params != null && o.params != null) {
-                params.addi(o.params);
-                updater.addi(o.updater);
-            }
+            addArrays(o);
             workers += o.workers;
             batches += o.batches;
             built += o.built;
@@ -170,6 +164,18 @@ public final class ResidentAveraging implements StepTrainer {
             loadSeconds += o.loadSeconds;
             trainSeconds += o.trainSeconds;
             return this;
+        }
+
+        /** Adds o's arrays into this one's (takes them when this has none; a counts-only state adds nothing). */
+        void addArrays(State o) {
+            if (o.params == null) return;
+            if (params == null) {
+                params = o.params;
+                updater = o.updater;
+            } else {
+                params.addi(o.params);
+                updater.addi(o.updater);
+            }
         }
 
         private void writeObject(ObjectOutputStream out) throws IOException {
@@ -258,13 +264,14 @@ public final class ResidentAveraging implements StepTrainer {
             RESULTS.computeIfAbsent(run, k -> new ConcurrentHashMap<>()).put(partition, s);
         }
 
-        /** The parked results of this step summed in partition order, with the counts Spark's reduce brought. */
+        /**
+         * The counts Spark's reduce brought, with the arrays of this step's parked results added in partition order
+         * (a re-run attempt replaced its partition's entry).
+         */
         static State collect(String run, State counts) {
             Map<Integer, State> parked = RESULTS.remove(run);
-            State sum = new State();
-            if (parked != null) new java.util.TreeMap<>(parked).values().forEach(sum::plus);
-            sum.workers = counts.workers; // the same tasks; a re-run attempt replaced its partition's entry
-            return sum;
+            if (parked != null) new java.util.TreeMap<>(parked).values().forEach(counts::addArrays);
+            return counts;
         }
     }
 
