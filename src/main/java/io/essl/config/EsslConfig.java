@@ -15,7 +15,8 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
     public record Data(String format, String name, String dir, String trainImages, String trainLabels,
                        String testImages, String testLabels, int pretrainLimit, int partitions,
                        java.util.List<String> classNames, double[] mean, double[] std, boolean toRgb,
-                       String trainSplit, String testSplit, int channels, long maxPixels, int validation)
+                       String trainSplit, String testSplit, int channels, long maxPixels, int validation,
+                       String epochOrder)
             implements Serializable {
         public String path(String file) {
             return file.contains("/") ? file : dir + "/" + file;
@@ -108,7 +109,7 @@ public record EsslConfig(long seed, Data data, Augment augment, Model model, Tra
                 d.str("train-labels"), d.str("test-images"), d.str("test-labels"), d.integer("pretrain-limit", 0),
                 d.integer("partitions", 0), d.strings("class-names"), d.doubles("mean"), d.doubles("std"), d.bool("to-rgb"),
                 d.str("train-split"), d.str("test-split"), Integer.parseInt(d.oneOf("channels", "1", "3")), (long) d.num("max-pixels", 1, 1e12),
-                d.integer("validation", 0));
+                d.integer("validation", 0), d.oneOf("epoch-order", "blocks", "shuffle"));
         if (data.mean().length != data.std().length || data.mean().length == 0) {
             throw new ConfigError("bad value for key essl.data.std: needs one value per channel, like essl.data.mean");
         }

@@ -65,7 +65,8 @@ public final class FinetuneJob {
     public static Result run(JavaSparkContext sc, EsslConfig conf, JavaRDD<ImageRecord> labelled, Head head,
                              ComputationGraph encoder, String name) {
         EsslConfig.Finetune f = conf.finetune();
-        long count = labelled.count();
+        long[] blocks = EpochBatches.blockSizes(labelled); // counts them too
+        long count = java.util.Arrays.stream(blocks).sum();
         int n = f.batchSize();
         int batches = (int) (count / n);
         if (batches < 1) {
@@ -91,7 +92,7 @@ public final class FinetuneJob {
         long start = System.nanoTime();
         int global = 0;
         for (int epoch = 0; epoch < f.epochs(); epoch++) {
-            try (EpochBatches order = new EpochBatches(labelled, count, conf.seed(), epoch, n)) {
+            try (EpochBatches order = new EpochBatches(labelled, blocks, conf.seed(), epoch, n, conf.data().epochOrder())) {
                 for (int s = 0; s < stepsPerEpoch; s++) {
                     long stepStart = System.nanoTime();
                     double lr = peak * 0.5 * (1 + Math.cos(Math.PI * global / total));

@@ -31,7 +31,7 @@ import java.util.Optional;
 
 /**
  * E-SimCLR pre-training on Spark: the driver runs the epoch and step loop; each step, the workers build their
- * batches from the cached images inside their tasks and train them with the configured strategy ({@link StepTrainer}).
+ * batches from the cached images inside their tasks (in the epoch's order, {@link EpochBatches}) and train them with the configured strategy ({@link StepTrainer}).
  */
 public final class PretrainJob {
     private static final Logger log = LoggerFactory.getLogger(PretrainJob.class);
@@ -86,7 +86,8 @@ public final class PretrainJob {
         JavaRDD<ImageRecord> images = source
                 .load(sc, ImageSource.Split.TRAIN, conf.data().pretrainLimit())
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        long count = images.count();
+        long[] blocks = EpochBatches.blockSizes(images); // counts them too
+        long count = java.util.Arrays.stream(blocks).sum();
         if (count == 0) throw new ConfigError("the training split of " + conf.data().dir() + " holds no usable images");
         ImageRecord first = images.first();
         int size = conf.augment().viewSize(first.height());
@@ -180,7 +181,7 @@ public final class PretrainJob {
             live.set("epochs_total", t.epochs());
             for (int epoch = global / stepsPerEpoch; epoch < t.epochs() && !stop; epoch++) {
                 int firstStep = epoch == resumedFrom / stepsPerEpoch ? resumedFrom % stepsPerEpoch : 0;
-                try (EpochBatches batches = new EpochBatches(images, count, conf.seed(), epoch, n)) {
+                try (EpochBatches batches = new EpochBatches(images, blocks, conf.seed(), epoch, n, conf.data().epochOrder())) {
                     for (int s = firstStep; s < stepsPerEpoch && !stop; s++) {
                         long stepStart = System.nanoTime();
                         sc.setJobDescription(String.format("pretrain epoch %d/%d step %d/%d", epoch + 1, t.epochs(), s + 1, stepsPerEpoch));
