@@ -34,8 +34,8 @@ import java.util.function.DoubleSupplier;
  * a round (one step: F batches per worker, then the averaging or the sharing) is timed, and the fixed cost per round
  * is what is left after F plain {@code fit()}s of the same batch (timed in the same run) and the views the tasks
  * made (timed inside them); with two or more frequencies, also the line through a strategy's rounds, which needs no
- * plain fit. The parts a round can be made of are timed one by one beside it. The epoch set-up measurements of the
- * JSON interface ({@code setup}) are not built yet: the list is empty.
+ * plain fit. The parts a round can be made of are timed one by one beside it. With {@code --setup-sizes}, the epoch
+ * set-up of both epoch orders on synthetic JPEG trees ({@link EpochSetupBench}).
  */
 @Command(name = "spark", mixinStandardHelpOptions = true,
         description = "Fixed cost per Spark training round by part, per strategy and averaging frequency, beside a plain fit().")
@@ -66,18 +66,44 @@ class SparkBench implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "5", description = "Timed rounds; medians count (default: ${DEFAULT-VALUE}).")
     int steps;
 
+    @Option(names = "--setup-sizes", split = ",", description = "Epoch set-up on synthetic JPEG trees of these many images, "
+            + "e.g. 10000,50000,200000 (default: none).")
+    List<Integer> setupSizes = List.of();
+
+    @Option(names = "--setup-dir", description = "Where the synthetic trees are written and reused (default: <tmp>/essl-synthetic).")
+    java.io.File setupDir = new java.io.File(System.getProperty("java.io.tmpdir"), "essl-synthetic");
+
+    @Option(names = "--block-images", defaultValue = "2500", description = "Images per block (data.partitions = images / this) "
+            + "in the set-up runs (default: ${DEFAULT-VALUE}).")
+    int blockImages;
+
+    @Option(names = "--no-rounds", description = "Only the set-up measurements (no training rounds, no parts).")
+    boolean noRounds;
+
     @Override
     public Integer call() throws Exception {
-        if (steps < 1 || warmup < 0 || frequencies.stream().anyMatch(f -> f < 1)) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--steps must be at least 1, --warmup at least 0 and every frequency at least 1");
+        if (steps < 1 || warmup < 0 || frequencies.stream().anyMatch(f -> f < 1) || blockImages < 1
+                || setupSizes.stream().anyMatch(n -> n < batch)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--steps and --block-images must be "
+                    + "at least 1, --warmup at least 0, every frequency at least 1 and every set-up size at least --batch");
         }
+        Map<String, Object> json = new LinkedHashMap<>();
+        if (!noRounds) rounds(json);
+        List<Map<String, Object>> setup = new ArrayList<>();
+        for (int images : setupSizes) setup.addAll(EpochSetupBench.measure(setupDir, images, blockImages, batch));
+        json.putIfAbsent("configs", List.of());
+        json.put("setup", setup);
+        System.out.println(Report.line(json));
+        return Main.OK;
+    }
+
+    /** The training rounds per strategy and frequency, and the parts: json's configs and parts_s. */
+    private void rounds(Map<String, Object> json) throws Exception {
         DatasetInstaller.ensureFashionMnist();
         EsslConfig base = config("averaging", 1);
         EsslGraph.Shape shape = new EsslGraph.Shape(1, size, size, size / 2);
         ComputationGraph graph = BenchCommand.pretrainingGraph(base, shape);
         MultiDataSet[] batches = {BenchCommand.randomBatch(batch, shape, true), BenchCommand.randomBatch(batch, shape, true)};
-        Map<String, Object> json = new LinkedHashMap<>();
         json.put("threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "" + Runtime.getRuntime().availableProcessors()));
         json.put("batch", batch);
         json.put("size", size);
@@ -105,9 +131,6 @@ class SparkBench implements Callable<Integer> {
         }
         slopes(configs);
         json.put("configs", configs);
-        json.put("setup", List.of());
-        System.out.println(Report.line(json));
-        return Main.OK;
     }
 
     /**
@@ -238,15 +261,29 @@ class SparkBench implements Callable<Integer> {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    /** Bytes Spark moved for the training rounds' tasks: task results and shuffle reads and writes. */
+    /**
+     * Bytes Spark moved for the tasks of the jobs whose description starts with a prefix: task results and shuffle
+     * reads and writes ({@link #total}), and shuffle writes alone ({@link #shuffleWritten}).
+     */
     static final class TaskBytes extends SparkListener {
+        private final String prefix;
         private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
         private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong shuffleWritten = new java.util.concurrent.atomic.AtomicLong();
+
+        /** The training rounds' jobs (the kNN monitor's left out). */
+        TaskBytes() {
+            this("pretrain epoch");
+        }
+
+        TaskBytes(String prefix) {
+            this.prefix = prefix;
+        }
 
         @Override
         public void onJobStart(SparkListenerJobStart job) {
             String what = job.properties() == null ? null : job.properties().getProperty("spark.job.description");
-            if (what != null && what.startsWith("pretrain epoch") && !what.contains("kNN")) {
+            if (what != null && what.startsWith(prefix) && !what.contains("kNN")) {
                 for (Object id : scala.collection.JavaConverters.seqAsJavaList(job.stageIds())) stages.add((Integer) id);
             }
         }
@@ -255,11 +292,17 @@ class SparkBench implements Callable<Integer> {
         public void onTaskEnd(SparkListenerTaskEnd task) {
             if (!stages.contains(task.stageId()) || task.taskMetrics() == null) return;
             var m = task.taskMetrics();
-            bytes.addAndGet(m.resultSize() + m.shuffleReadMetrics().totalBytesRead() + m.shuffleWriteMetrics().bytesWritten());
+            long written = m.shuffleWriteMetrics().bytesWritten();
+            bytes.addAndGet(m.resultSize() + m.shuffleReadMetrics().totalBytesRead() + written);
+            shuffleWritten.addAndGet(written);
         }
 
         long total() {
             return bytes.get();
+        }
+
+        long shuffleWritten() {
+            return shuffleWritten.get();
         }
     }
 }
