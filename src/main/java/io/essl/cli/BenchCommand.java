@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
 /** Benchmarks side by side with the PyTorch peer (../shared/peer/torch_esimclr.py), in one invocation. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks against the PyTorch peer.",
         subcommands = {BenchCommand.Step.class, BenchCommand.Augment.class, FidelityCommand.class, BenchCommand.Decode.class,
-                SoakCommand.class, ParityCommand.class, SparkBench.class})
+                SoakCommand.class, ParityCommand.class, SparkBench.class, EpochSetupBench.Tree.class})
 public class BenchCommand {
 
     static final String INSTALL = "apt-get install -y --no-install-recommends python3-torch python3-torchvision "

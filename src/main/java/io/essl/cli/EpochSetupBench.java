@@ -27,6 +27,34 @@ import java.util.Map;
  * for that (shuffle_bytes, per epoch).
  */
 final class EpochSetupBench {
+    /** {@code essl bench tree}: the synthetic tree alone, for trying the data path on a size of one's own. */
+    @picocli.CommandLine.Command(name = "tree", mixinStandardHelpOptions = true,
+            description = "Write a synthetic ImageFolder tree of small JPEGs (<output>/train/<class>/, 1 % more in <output>/val/).")
+    static final class Tree implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--images", required = true, description = "Training images.")
+        int images;
+
+        @picocli.CommandLine.Option(names = "--output", required = true, description = "The tree's root folder.")
+        File output;
+
+        @picocli.CommandLine.Option(names = "--size", defaultValue = "32", description = "Side in pixels (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @picocli.CommandLine.Option(names = "--classes", defaultValue = "10", description = "Class folders (default: ${DEFAULT-VALUE}).")
+        int classes;
+
+        @Override
+        public Integer call() throws Exception {
+            if (images < 1 || size < 2 || classes < 2) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--images must be at least 1, --size and --classes at least 2");
+            }
+            SyntheticTree.ensure(output, images, classes, size, 42);
+            System.out.println("wrote " + images + " training images in " + classes + " classes to " + output);
+            return Main.OK;
+        }
+    }
+
     private static final int BATCHES_PER_TASK = 8, EPOCHS = 2;
 
     private EpochSetupBench() {

@@ -60,6 +60,10 @@ class SparkBench implements Callable<Integer> {
             description = "Batches per worker and round, train.averaging-frequency (default: ${DEFAULT-VALUE}).")
     List<Integer> frequencies;
 
+    @Option(names = "--workers", defaultValue = "1", description = "train.workers of the rounds; more than 1 on a cluster "
+            + "(deploy/local-cluster.sh submit bench spark ...) (default: ${DEFAULT-VALUE}).")
+    int workers;
+
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed rounds first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
@@ -82,7 +86,7 @@ class SparkBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (steps < 1 || warmup < 0 || frequencies.stream().anyMatch(f -> f < 1) || blockImages < 1
+        if (steps < 1 || warmup < 0 || workers < 1 || frequencies.stream().anyMatch(f -> f < 1) || blockImages < 1
                 || setupSizes.stream().anyMatch(n -> n < batch)) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--steps and --block-images must be "
                     + "at least 1, --warmup at least 0, every frequency at least 1 and every set-up size at least --batch");
@@ -236,9 +240,9 @@ class SparkBench implements Callable<Integer> {
 
     private EsslConfig config(String strategy, int f) throws java.io.IOException {
         return ConfigLoader.load(null, List.of("model.backbone=" + backbone, "model.width=" + width / 64.0,
-                "train.strategy=" + strategy, "train.workers=1", "train.batch-size=" + batch, "train.averaging-frequency=" + f,
+                "train.strategy=" + strategy, "train.workers=" + workers, "train.batch-size=" + batch, "train.averaging-frequency=" + f,
                 "train.epochs=1", "train.warmup-epochs=0", "train.monitor.knn-every-epochs=0",
-                "data.pretrain-limit=" + batch * f * (warmup + steps), "augment.view-size=" + size,
+                "data.pretrain-limit=" + batch * f * workers * (warmup + steps), "augment.view-size=" + size,
                 "augment.view3-size=" + size / 2, "spark.master=\"local[1]\"", "spark.conf.\"spark.ui.enabled\"=false",
                 "output.dir=\"" + Files.createTempDirectory("essl-bench-spark").toString().replace('\\', '/') + "\""));
     }
