@@ -2,6 +2,7 @@ package io.essl.spark;
 
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerBlockUpdated;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -15,8 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the cluster did under a job, for its report: the executors that ran tasks, the executors lost, and what
- * Spark recomputed: failed task attempts by reason, stage re-attempts, and shuffle outputs computed again (a
- * shuffle's map stage run a second time, with the tasks it took: the partitions a lost executor held).
+ * Spark recomputed: failed task attempts by reason, stage re-attempts, shuffle outputs computed again (a
+ * shuffle's map stage run a second time, with the tasks it took: the partitions a lost executor held), and cached
+ * blocks computed again (stored by another executor than the one that first held them: a lost executor's cache;
+ * the epoch's block order reads the cached images, and a lost block is read again from the source).
  */
 public final class ClusterEvents extends SparkListener {
     private final Set<String> executors = new ConcurrentSkipListSet<>();
@@ -26,6 +29,9 @@ public final class ClusterEvents extends SparkListener {
     private final Set<Object> shufflesDone = new ConcurrentSkipListSet<>();
     private final AtomicInteger shuffleRecomputes = new AtomicInteger();
     private final AtomicInteger shuffleRecomputeTasks = new AtomicInteger();
+    /** Where each cached RDD block was first stored (a block spilled to disk stays with its executor). */
+    private final Map<String, String> cachedBlocks = new ConcurrentHashMap<>();
+    private final AtomicInteger cachedRecomputes = new AtomicInteger();
 
     public static ClusterEvents attach(SparkContext sc) {
         ClusterEvents e = new ClusterEvents();
@@ -58,6 +64,17 @@ public final class ClusterEvents extends SparkListener {
         }
     }
 
+    @Override
+    public void onBlockUpdated(SparkListenerBlockUpdated updated) {
+        var info = updated.blockUpdatedInfo();
+        if (!info.blockId().isRDD() || !info.storageLevel().isValid()) return;
+        String first = cachedBlocks.putIfAbsent(info.blockId().name(), info.blockManagerId().executorId());
+        if (first != null && !first.equals(info.blockManagerId().executorId())) {
+            cachedBlocks.put(info.blockId().name(), info.blockManagerId().executorId());
+            cachedRecomputes.incrementAndGet();
+        }
+    }
+
     /** For the report: spark.* keys. */
     public Map<String, Object> summary() {
         Map<String, Object> m = new TreeMap<>();
@@ -68,6 +85,7 @@ public final class ClusterEvents extends SparkListener {
         m.put("stage_reattempts", stageRetries.get());
         m.put("shuffle_stages_recomputed", shuffleRecomputes.get());
         m.put("shuffle_tasks_recomputed", shuffleRecomputeTasks.get());
+        m.put("cached_blocks_recomputed", cachedRecomputes.get());
         return m;
     }
 }
