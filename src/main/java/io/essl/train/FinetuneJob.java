@@ -11,7 +11,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +23,9 @@ import java.util.function.DoubleFunction;
  * pre-training loop's parts (the epoch order of {@link EpochBatches}, batches built in the tasks,
  * {@link StepListener}'s loss and learning-rate reports). {@code bin/essl finetune}'s head is SimCLR's protocol: a
  * linear softmax classifier, SGD with Nesterov momentum, cosine decay without warm-up, crop + flip views; the
- * photonics regression ({@code bin/essl photonics finetune}) brings its own {@link Head}. The driver sets each
- * step's learning rate on its network before the step: parameter averaging builds every worker from that network's
- * configuration, so a schedule inside the updater would start again at every step.
+ * photonics regression ({@code bin/essl photonics finetune}) brings its own {@link Head}. Parameter averaging is
+ * {@link ResidentAveraging}'s; the driver sets each step's learning rate, which travels to the workers with the
+ * state (a schedule inside the updater would follow each worker's own iteration count, not the run's).
  */
 public final class FinetuneJob {
     private static final Logger log = LoggerFactory.getLogger(FinetuneJob.class);
@@ -83,34 +82,35 @@ public final class FinetuneJob {
         ComputationGraph graph = new ComputationGraph(head.network().apply(peak));
         graph.init();
         if (encoder != null) EsslGraph.copyParameters(encoder, graph);
-        SparkComputationGraph spark = new SparkComputationGraph(sc, graph, Strategies.averaging(workers, n, frequency, conf.seed()));
-        spark.setListeners(new StepListener());
+        ResidentAveraging trainer = new ResidentAveraging(sc, graph);
         StepMetrics metrics = new StepMetrics(sc.sc());
         log.info("fine-tuning {}: {} labelled images, {} worker(s) x {} batch(es) of {} per step, {} step(s)/epoch x {} epoch(s), "
                 + "peak lr {}", name, count, workers, frequency, n, stepsPerEpoch, f.epochs(), peak);
         List<StepLog> history = new ArrayList<>();
         long start = System.nanoTime();
         int global = 0;
-        for (int epoch = 0; epoch < f.epochs(); epoch++) {
-            try (EpochBatches order = new EpochBatches(labelled, blocks, conf.seed(), epoch, n, conf.data().epochOrder())) {
-                for (int s = 0; s < stepsPerEpoch; s++) {
-                    long stepStart = System.nanoTime();
-                    double lr = peak * 0.5 * (1 + Math.cos(Math.PI * global / total));
-                    spark.getNetwork().setLearningRate(lr);
-                    sc.setJobDescription(String.format("finetune %s epoch %d/%d step %d/%d", name, epoch + 1, f.epochs(), s + 1, stepsPerEpoch));
-                    spark.fitMultiDataSet(order.batches(s * perStep, perStep, workers, head.batches(), epoch, 0, metrics));
-                    global++;
-                    StepMetrics.Parts parts = metrics.drain();
-                    double ips = perStep * n / ((System.nanoTime() - stepStart) / 1e9);
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    history.add(new StepLog(global, epoch + 1, parts.invariance(), parts.learningRate(), ips));
-                    log.info("{}: {}", name, Progress.line(epoch + 1, f.epochs(), s + 1, stepsPerEpoch, global, total, parts,
-                            head.lossName(), null, ips, elapsed / global * (total - global)));
+        try (trainer) {
+            for (int epoch = 0; epoch < f.epochs(); epoch++) {
+                try (EpochBatches order = new EpochBatches(labelled, blocks, conf.seed(), epoch, n, conf.data().epochOrder())) {
+                    for (int s = 0; s < stepsPerEpoch; s++) {
+                        long stepStart = System.nanoTime();
+                        double lr = peak * 0.5 * (1 + Math.cos(Math.PI * global / total));
+                        trainer.setLearningRate(lr);
+                        sc.setJobDescription(String.format("finetune %s epoch %d/%d step %d/%d", name, epoch + 1, f.epochs(), s + 1, stepsPerEpoch));
+                        trainer.fit(order.batches(s * perStep, perStep, workers, head.batches(), epoch, 0, metrics));
+                        global++;
+                        StepMetrics.Parts parts = metrics.drain();
+                        double ips = perStep * n / ((System.nanoTime() - stepStart) / 1e9);
+                        double elapsed = (System.nanoTime() - start) / 1e9;
+                        history.add(new StepLog(global, epoch + 1, parts.invariance(), parts.learningRate(), ips));
+                        log.info("{}: {}", name, Progress.line(epoch + 1, f.epochs(), s + 1, stepsPerEpoch, global, total, parts,
+                                head.lossName(), null, ips, elapsed / global * (total - global)));
+                    }
                 }
             }
+        } finally {
+            sc.setJobDescription(null);
         }
-        sc.setJobDescription(null);
-        spark.getTrainingMaster().deleteTempFiles(sc);
-        return new Result(spark.getNetwork(), history, global, workers, frequency, count, (System.nanoTime() - start) / 1e9);
+        return new Result(trainer.network(), history, global, workers, frequency, count, (System.nanoTime() - start) / 1e9);
     }
 }

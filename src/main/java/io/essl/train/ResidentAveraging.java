@@ -45,6 +45,8 @@ public final class ResidentAveraging implements StepTrainer {
     private final ComputationGraphConfiguration conf;
     private final String run = UUID.randomUUID().toString();
     private Round last;
+    /** Set by the driver for the next steps (fine-tuning's schedule); NaN: the configuration's own. */
+    private double learningRate = Double.NaN;
 
     public ResidentAveraging(JavaSparkContext sc, ComputationGraph graph) {
         this.sc = sc;
@@ -63,6 +65,7 @@ public final class ResidentAveraging implements StepTrainer {
         // No copy: the broadcast serialises the state when it is made, and in local mode the tasks only read the
         // driver's arrays, which nothing writes until the job is over.
         State start = State.view(graph);
+        start.learningRate = learningRate;
         boolean local = sc.isLocal();
         Broadcast<State> shipped = local ? null : sc.broadcast(start);
         if (local) {
@@ -96,6 +99,15 @@ public final class ResidentAveraging implements StepTrainer {
                 sum.built, sum.buildSeconds, sum.loadSeconds, sum.trainSeconds);
     }
 
+    /**
+     * The learning rate of every layer from the next step on, on the driver's network and on the workers' (the
+     * pooled networks keep their configuration across steps, so it travels with the state).
+     */
+    public void setLearningRate(double lr) {
+        learningRate = lr;
+        graph.setLearningRate(lr);
+    }
+
     /** The last step's timings (null before the first). */
     public Round lastRound() {
         return last;
@@ -122,6 +134,8 @@ public final class ResidentAveraging implements StepTrainer {
         transient INDArray params, updater;
         int iteration, epoch, workers, batches, built;
         double buildSeconds, loadSeconds, trainSeconds;
+        /** The learning rate the driver set for this step (NaN: none). */
+        double learningRate = Double.NaN;
 
         State() {
         }
@@ -194,7 +208,7 @@ public final class ResidentAveraging implements StepTrainer {
         public void write(Kryo kryo, Output out) {
             int[] ints = {iteration, epoch, workers, batches, built};
             out.writeInts(ints);
-            out.writeDoubles(new double[]{buildSeconds, loadSeconds, trainSeconds});
+            out.writeDoubles(new double[]{buildSeconds, loadSeconds, trainSeconds, learningRate});
             for (INDArray a : new INDArray[]{params, updater}) {
                 byte[] b = bytes(a);
                 out.writeInt(b == null ? -1 : b.length);
@@ -210,10 +224,11 @@ public final class ResidentAveraging implements StepTrainer {
             workers = ints[2];
             batches = ints[3];
             built = ints[4];
-            double[] d = in.readDoubles(3);
+            double[] d = in.readDoubles(4);
             buildSeconds = d[0];
             loadSeconds = d[1];
             trainSeconds = d[2];
+            learningRate = d[3];
             int n = in.readInt();
             params = n < 0 ? null : array(in.readBytes(n));
             n = in.readInt();
@@ -307,6 +322,7 @@ public final class ResidentAveraging implements StepTrainer {
                 g.getUpdater().getStateViewArray().assign(start.updater);
                 g.getConfiguration().setIterationCount(start.iteration); // a pretraining batch's own position overrides
                 g.getConfiguration().setEpochCount(start.epoch);         // these (StepListener)
+                if (!Double.isNaN(start.learningRate)) g.setLearningRate(start.learningRate);
                 long t2 = System.nanoTime();
                 int n = 0;
                 while (batches.hasNext()) {

@@ -127,6 +127,7 @@ class ResidentAveragingTest {
         ResidentAveraging.State s = ResidentAveraging.State.of(g, 1);
         s.batches = 3;
         s.trainSeconds = 0.25;
+        s.learningRate = 0.125; // fine-tuning's schedule, set by the driver
         SparkConf conf = new SparkConf();
         for (org.apache.spark.serializer.Serializer ser : List.of(new org.apache.spark.serializer.JavaSerializer(conf),
                 new org.apache.spark.serializer.KryoSerializer(conf))) {
@@ -135,7 +136,7 @@ class ResidentAveragingTest {
             assertEquals(s.params, back.params, ser.getClass().getSimpleName());
             assertEquals(s.updater, back.updater, ser.getClass().getSimpleName());
             assertTrue(s.updater.norm2Number().doubleValue() > 0);
-            assertEquals(List.of(1, 3, 0.25), List.of(back.workers, back.batches, back.trainSeconds));
+            assertEquals(List.of(1, 3, 0.25, 0.125), List.of(back.workers, back.batches, back.trainSeconds, back.learningRate));
         }
     }
 
