@@ -31,7 +31,7 @@ import java.util.stream.IntStream;
  * Two orders (data.epoch-order, docs/scaling.md). {@code blocks}: the images stay in the blocks (partitions) they
  * were read and cached in; an epoch puts the blocks in a random order and each block's images in a random order,
  * and a task reads the blocks its positions fall in ({@link BlockSlices}): no image crosses the network to be
- * ordered, and no block need fit in memory beyond the one a task sorts. {@code shuffle}: one random order of the
+ * ordered, the cache may spill to disk, and a task keeps only its own images. {@code shuffle}: one random order of the
  * whole split, by two Spark shuffles of every image each epoch (a sort, then one partition per batch, cached).
  */
 public final class EpochBatches implements AutoCloseable {
