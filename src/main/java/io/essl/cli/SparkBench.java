@@ -64,6 +64,10 @@ class SparkBench implements Callable<Integer> {
             + "(deploy/local-cluster.sh submit bench spark ...) (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--jit-fits", defaultValue = "40", description = "Plain fits before anything is timed, for the JIT "
+            + "(default: ${DEFAULT-VALUE}).")
+    int jitFits;
+
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed rounds first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
@@ -111,8 +115,9 @@ class SparkBench implements Callable<Integer> {
         json.put("threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "" + Runtime.getRuntime().availableProcessors()));
         json.put("batch", batch);
         json.put("size", size);
-        // DL4J's Java side needs many steps before the JIT has compiled it: a plain fit after two is 30-50 % slower
-        for (int i = 0; i < Math.max(warmup, 10); i++) graph.fit(batches[i % 2]);
+        // DL4J's Java side needs many steps before the JIT has compiled it: measured at width 16, fits 13-18 took
+        // 1.0-1.35 s and fits 30-40 0.72-0.89 s. Rounds measured before that charge the JIT to the round.
+        for (int i = 0; i < Math.max(warmup, jitFits); i++) graph.fit(batches[i % 2]);
         double plain = median(() -> timed(() -> graph.fit(batches[0])));
         long stateBytes = 4L * (graph.params().length() + graph.getUpdater().getStateViewArray().length());
         System.out.printf("%s width %d, batch %d, %d px: plain fit() %.3f s; parameters + updater state %.1f MB%n",
@@ -198,8 +203,9 @@ class SparkBench implements Callable<Integer> {
     /**
      * The parts a round can be made of (medians): an empty Spark job; the resident averaging's round by part
      * (broadcast, the job, inside it the worker's copy-in and training, the rest of the job: scheduling, the task's
-     * result to the driver, the reduce; the driver's division); and what DL4J's averaging adds every round: a
-     * worker network built from the configuration and the extra cost of a fresh network's first fit.
+     * result to the driver, the reduce; the driver's division); what DL4J's averaging adds every round: a
+     * worker network built from the configuration and the extra cost of a fresh network's first fit; and the extra
+     * cost of a warm network's fit on a thread it has not run on (new workspaces).
      */
     private Map<String, Double> parts(EsslConfig conf, ComputationGraph graph, MultiDataSet batch, double plain) {
         Map<String, Double> p = new LinkedHashMap<>();
@@ -234,6 +240,18 @@ class SparkBench implements Callable<Integer> {
             ComputationGraph g = new ComputationGraph(graph.getConfiguration().clone());
             g.init();
             return timed(() -> g.fit(batch));
+        }) - plain);
+        // ND4J's workspaces belong to a thread: the same warm network's first fit on a thread it never ran on
+        p.put("new_thread_fit_extra", median(() -> {
+            double[] t = new double[1];
+            Thread th = new Thread(() -> t[0] = timed(() -> graph.fit(batch)));
+            th.start();
+            try {
+                th.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return t[0];
         }) - plain);
         return p;
     }
