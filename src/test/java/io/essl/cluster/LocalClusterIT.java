@@ -205,7 +205,7 @@ class LocalClusterIT {
     void aWorkerKilledMidRunDoesNotStopTheJob() throws Exception {
         File log = new File(DIR, "fault.log");
         Process job = script(log, pretrain("fault", "averaging", 2, "train.checkpoint.every-steps=4",
-                "model.method=barlow-twins", "model.predictor=[16]", "train.base-lr=0.02"));
+                "model.method=barlow-twins", "model.predictor=[16]", "train.base-lr=0.02", "data.epoch-order=blocks"));
         waitFor(job, log, "step 3/8 (3/16)");
         assertEquals(0, run(new File(DIR, "kill.log"), 1, "kill-worker", "2"));
         assertTrue(job.waitFor(10, TimeUnit.MINUTES), "job did not finish after the kill:\n" + tail(log));
