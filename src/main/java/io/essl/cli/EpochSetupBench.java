@@ -37,10 +37,10 @@ final class EpochSetupBench {
         @picocli.CommandLine.Option(names = "--output", required = true, description = "The tree's root folder.")
         File output;
 
-        @picocli.CommandLine.Option(names = "--size", defaultValue = "32", description = "Side in pixels (default: ${DEFAULT-VALUE}).")
+        @picocli.CommandLine.Option(names = "--size", defaultValue = "" + SyntheticTree.SIZE, description = "Side in pixels (default: ${DEFAULT-VALUE}).")
         int size;
 
-        @picocli.CommandLine.Option(names = "--classes", defaultValue = "10", description = "Class folders (default: ${DEFAULT-VALUE}).")
+        @picocli.CommandLine.Option(names = "--classes", defaultValue = "" + SyntheticTree.CLASSES, description = "Class folders (default: ${DEFAULT-VALUE}).")
         int classes;
 
         @Override
@@ -49,7 +49,7 @@ final class EpochSetupBench {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                         "--images must be at least 1, --size and --classes at least 2");
             }
-            SyntheticTree.ensure(output, images, classes, size, 42);
+            SyntheticTree.ensure(output, images, classes, size, SyntheticTree.SEED);
             System.out.println("wrote " + images + " training images in " + classes + " classes to " + output);
             return Main.OK;
         }
@@ -62,7 +62,8 @@ final class EpochSetupBench {
 
     static List<Map<String, Object>> measure(File dir, int images, int blockImages, int batch) throws Exception {
         long t0 = System.nanoTime();
-        File tree = SyntheticTree.ensure(new File(dir, "tree-" + images), images, 10, 32, 42);
+        File tree = SyntheticTree.ensure(new File(dir, "tree-" + images), images, SyntheticTree.CLASSES,
+                SyntheticTree.SIZE, SyntheticTree.SEED);
         System.out.printf("synthetic tree of %d images at %s (%.1f s to write or find)%n", images, tree, (System.nanoTime() - t0) / 1e9);
         int partitions = Math.max(2, (images + blockImages - 1) / blockImages);
         EsslConfig conf = ConfigLoader.load(null, List.of("data.format=folder", "data.dir=\"" + tree + "\"",

@@ -18,6 +18,10 @@ import java.util.stream.IntStream;
  * what was written, so a tree already there is reused and an interrupted one is written again.
  */
 public final class SyntheticTree {
+    /** What {@code bench tree} writes by default and {@code bench spark --setup-sizes} asks for, so it reuses it. */
+    public static final int CLASSES = 10, SIZE = 32;
+    public static final long SEED = 42;
+
     private SyntheticTree() {
     }
 
