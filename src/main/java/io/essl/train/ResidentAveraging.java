@@ -20,20 +20,17 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * Parameter averaging (train.strategy = averaging) with the workers' networks kept alive in the executor JVMs.
  * <p>
  * DL4J's {@code ParameterAveragingTrainingMaster} runs two Spark jobs per step (a count, then the training) and
  * builds every worker's network anew each step (configuration cloned, parameters copied from the broadcast, fresh
- * workspaces for its first iteration). Here each executor JVM keeps the networks of the current run in a pool; a
- * step broadcasts the driver's parameters and updater state, each task copies them into a pooled network in place,
+ * workspaces for its first iteration). Here each executor JVM keeps the networks of the current run in a pool, each
+ * trained on a thread of its own ({@link ResidentPool}); a step broadcasts the driver's parameters and updater state, each task copies them into a pooled network in place,
  * trains its batches and returns both, and the driver averages them: one Spark job per step. In local mode the
  * tasks run in the driver's JVM, so the state is handed over in memory instead of serialised both ways
  * ({@link Parked}). The result is the same synchronous averaging (tested against a plain average of separately
@@ -77,7 +74,7 @@ public final class ResidentAveraging implements StepTrainer {
         ComputationGraphConfiguration conf = this.conf;
         State sum;
         try {
-            sum = batches.mapPartitionsWithIndex((part, it) -> Pool.train(run, conf, shipped, part, it), false)
+            sum = batches.mapPartitionsWithIndex((part, it) -> ResidentPool.train(run, conf, shipped, part, it), false)
                     .treeReduce(State::plus, 2);
             if (local) sum = Parked.collect(run, sum);
         } finally {
@@ -121,7 +118,7 @@ public final class ResidentAveraging implements StepTrainer {
     /** Frees this run's networks in this JVM (local mode); executors free them when the next run starts. */
     @Override
     public void close() {
-        Pool.NETWORKS.keySet().removeIf(k -> k.startsWith(run + "#"));
+        ResidentPool.drop(run);
     }
 
     /**
@@ -287,60 +284,6 @@ public final class ResidentAveraging implements StepTrainer {
             Map<Integer, State> parked = RESULTS.remove(run);
             if (parked != null) new java.util.TreeMap<>(parked).values().forEach(counts::addArrays);
             return counts;
-        }
-    }
-
-    /**
-     * The networks of the current run in this JVM, one per concurrent task and device. A task takes one (building it
-     * when none is free), and gives it back when done; a new run's first task drops the networks of earlier runs.
-     */
-    static final class Pool {
-        static final Map<String, ConcurrentLinkedDeque<ComputationGraph>> NETWORKS = new ConcurrentHashMap<>();
-
-        private Pool() {
-        }
-
-        static Iterator<State> train(String run, ComputationGraphConfiguration conf, Broadcast<State> shipped, int partition,
-                                     Iterator<MultiDataSet> batches) {
-            if (!batches.hasNext()) return Collections.singletonList(new State()).iterator();
-            State start = shipped != null ? shipped.value() : Parked.START.get(run);
-            // one pool per run and device: a task's thread is pinned to its GPU (GpuAffinity), its network must live there
-            String key = run + "#" + Nd4j.getAffinityManager().getDeviceForCurrentThread();
-            if (!NETWORKS.containsKey(key)) NETWORKS.keySet().removeIf(k -> !k.startsWith(run + "#"));
-            ConcurrentLinkedDeque<ComputationGraph> free = NETWORKS.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
-            long t0 = System.nanoTime();
-            ComputationGraph g = free.pollFirst();
-            boolean build = g == null;
-            if (build) {
-                g = new ComputationGraph(conf.clone());
-                g.init();
-                g.setListeners(new StepListener());
-            }
-            long t1 = System.nanoTime();
-            try {
-                g.params().assign(start.params);
-                g.getUpdater().getStateViewArray().assign(start.updater);
-                g.getConfiguration().setIterationCount(start.iteration); // a pretraining batch's own position overrides
-                g.getConfiguration().setEpochCount(start.epoch);         // these (StepListener)
-                if (!Double.isNaN(start.learningRate)) g.setLearningRate(start.learningRate);
-                long t2 = System.nanoTime();
-                int n = 0;
-                while (batches.hasNext()) {
-                    g.fit(batches.next());
-                    n++;
-                }
-                State out = State.of(g, 1);
-                out.batches = n;
-                out.built = build ? 1 : 0;
-                out.buildSeconds = (t1 - t0) / 1e9;
-                out.loadSeconds = (t2 - t1) / 1e9;
-                out.trainSeconds = (System.nanoTime() - t2) / 1e9;
-                if (shipped != null) return Collections.singletonList(out).iterator();
-                Parked.put(run, partition, out);
-                return Collections.singletonList(out.counts()).iterator();
-            } finally {
-                free.addFirst(g);
-            }
         }
     }
 }

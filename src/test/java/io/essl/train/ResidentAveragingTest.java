@@ -114,9 +114,9 @@ class ResidentAveragingTest {
             }
             // local[2]: at most two tasks at once, so at most two networks for the six tasks of the three steps
             assertTrue(built >= 1 && built <= 2, "networks built: " + built);
-            assertEquals(built, ResidentAveraging.Pool.NETWORKS.values().iterator().next().size());
+            assertEquals(built, ResidentPool.NETWORKS.values().iterator().next().size());
         }
-        assertTrue(ResidentAveraging.Pool.NETWORKS.isEmpty(), "closing frees the run's networks in this JVM");
+        assertTrue(ResidentPool.NETWORKS.isEmpty(), "closing frees the run's networks in this JVM");
     }
 
     /** On a cluster the state is a broadcast and a task result: Java's and Kryo's serialisers give it back exactly. */
