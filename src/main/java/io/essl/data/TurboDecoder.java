@@ -17,12 +17,13 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_GRAYSCA
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 /**
- * The fast decoder of the training and probe paths: OpenCV's {@code imdecode} (libjpeg-turbo with SIMD, libpng),
- * which for JPEG can also decode at 1/2, 1/4 or 1/8 of the size by DCT scaling, at a fraction of the cost of a
- * full decode. It decodes files that {@link ImageDecoder} has already checked (at ingest, or when a folder is
- * first read); anything OpenCV cannot decode (GIF, for one) returns null and the caller uses ImageDecoder. Like
- * the checking decoder it picks the format by the file's signature (it is never given a name), so a PNG named
- * .JPEG decodes as a PNG here too.
+ * The fast decoder of the training and probe paths: JPEGs through the system's SIMD libjpeg-turbo where it is
+ * installed ({@link SimdJpeg}); everything else, and JPEGs without it, through OpenCV's {@code imdecode}
+ * (libjpeg-turbo built without SIMD, libpng). Both decode a JPEG at 1/2, 1/4 or 1/8 of its size by DCT scaling, at
+ * a fraction of the cost of a full decode. It decodes files that {@link ImageDecoder} has already checked (at
+ * ingest, or when a folder is first read); anything OpenCV cannot decode (GIF, for one) returns null and the caller
+ * uses ImageDecoder. Like the checking decoder it picks the format by the file's signature (it is never given a
+ * name), so a PNG named .JPEG decodes as a PNG here too.
  */
 public final class TurboDecoder {
     private TurboDecoder() {
@@ -34,6 +35,25 @@ public final class TurboDecoder {
      * cannot decode the file.
      */
     public static ImageRecord decode(byte[] bytes, long id, int label, int channels, int reduction) {
+        flag(channels, reduction); // the same argument check on both paths
+        if (isJpeg(bytes) && SimdJpeg.available() && ImageDecoder.exifOrientation(bytes) == 1) {
+            ImageRecord r = SimdJpeg.decode(SimdJpeg.lib(), bytes, id, label, channels, reduction);
+            if (r != null) return r;
+        }
+        return openCv(bytes, id, label, channels, reduction);
+    }
+
+    /** Which decoder this JVM's JPEGs get (provenance): the SIMD libturbojpeg, or OpenCV's and why. */
+    public static String jpegDecoder() {
+        return SimdJpeg.description();
+    }
+
+    private static boolean isJpeg(byte[] b) {
+        return b.length > 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff;
+    }
+
+    /** OpenCV's decoder alone (every format it reads; the fallback of the SIMD JPEG path). */
+    static ImageRecord openCv(byte[] bytes, long id, int label, int channels, int reduction) {
         try (BytePointer data = new BytePointer(bytes);
              Mat buf = new Mat(1, bytes.length, CV_8UC1, data);
              Mat m = imdecode(buf, flag(channels, reduction))) {

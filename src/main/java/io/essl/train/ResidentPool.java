@@ -58,10 +58,14 @@ final class ResidentPool {
             });
         }
 
-        /** Runs work on this network's thread and waits for it; its exception is rethrown as it was. */
+        /**
+         * Runs work on this network's thread, reporting to the calling task's step metrics, and waits for it; its
+         * exception is rethrown as it was.
+         */
         <T> T on(Callable<T> work) {
+            StepMetrics metrics = StepMetrics.forCurrentTask(); // the listener reports to the calling task's copy
             try {
-                return thread.submit(work).get();
+                return thread.submit(() -> StepMetrics.reportingTo(metrics, work)).get();
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 if (cause instanceof RuntimeException re) throw re;

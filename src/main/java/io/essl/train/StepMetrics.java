@@ -17,13 +17,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * Spark merges when the task ends. {@link StepListener} runs inside DL4J's training, where it cannot be handed
  * objects per task: DL4J's gradient sharing deserialises listeners once per executor JVM and keeps them, and an
  * accumulator only counts in the task that deserialised it. So each copy registers itself under the id of the task
- * that deserialises it, and the listener, which runs in that task's thread under both DL4J strategies, looks it up
- * there. Spark deserialises the whole lineage of a task, closures included, inside the task and before DL4J's
+ * that deserialises it, and the listener, which runs in that task's thread under both DL4J strategies (or on a
+ * resident network's thread, lent the task's copy for the call), looks it up there. Spark deserialises the whole lineage of a task, closures included, inside the task and before DL4J's
  * code runs, also when the step's batches come from the cache, so a copy captured by the batch-building closure
  * is registered in every training task.
  */
 public final class StepMetrics implements Serializable {
     private static final Map<Long, StepMetrics> BY_TASK = new ConcurrentHashMap<>();
+    /** A task's copy lent to a thread that works for the task (ResidentPool's training threads). */
+    private static final ThreadLocal<StepMetrics> LENT = new ThreadLocal<>();
 
     private final DoubleAccumulator invariance;
     private final DoubleAccumulator group;
@@ -61,8 +63,21 @@ public final class StepMetrics implements Serializable {
         task.addTaskCompletionListener((TaskContext t) -> BY_TASK.remove(id));
     }
 
-    /** The copy registered by the task running on this thread, or null outside a task. */
+    /** Runs work on this thread reporting to {@code metrics} (the task's copy; null: nothing is lent). */
+    static <T> T reportingTo(StepMetrics metrics, java.util.concurrent.Callable<T> work) throws Exception {
+        if (metrics == null) return work.call();
+        LENT.set(metrics);
+        try {
+            return work.call();
+        } finally {
+            LENT.remove();
+        }
+    }
+
+    /** The copy registered by the task running on this thread (or lent to it), or null outside a task. */
     static StepMetrics forCurrentTask() {
+        StepMetrics lent = LENT.get();
+        if (lent != null) return lent;
         TaskContext task = TaskContext.get();
         return task == null ? null : BY_TASK.get(task.taskAttemptId());
     }
