@@ -354,7 +354,7 @@ public class BenchCommand {
             if (encoded.isEmpty()) throw new ConfigError("no decodable image under " + images);
             java.util.SplittableRandom rnd = new java.util.SplittableRandom(0);
             // Ours as training runs it: file read, crop box drawn from the size, decode at the DCT scale the box
-            // allows (OpenCV, libjpeg-turbo), only the box converted and resampled, flip.
+            // allows (TurboDecoder: the SIMD libturbojpeg or OpenCV), only the box converted and resampled, flip.
             long n = 0, reduced = 0;
             long t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9);
             while (System.nanoTime() < end) {
@@ -393,8 +393,10 @@ public class BenchCommand {
             json.put("ours_images_per_s", ours);
             json.put("ours_reduced_fraction", (double) reduced / n);
             json.put("imageio_images_per_s", checking);
-            System.out.printf("ours (OpenCV/libjpeg-turbo, DCT-scaled where the crop allows: %.0f %% of images; "
-                    + "RandomResizedCrop %d, flip; one core): %.1f images/s%n", 100.0 * reduced / n, size, ours);
+            json.put("jpeg_decoder", io.essl.data.TurboDecoder.jpegDecoder());
+            System.out.printf("ours (%s, DCT-scaled where the crop allows: %.0f %% of images; "
+                    + "RandomResizedCrop %d, flip; one core): %.1f images/s%n", io.essl.data.TurboDecoder.jpegDecoder(),
+                    100.0 * reduced / n, size, ours);
             System.out.printf("ImageIO + TwelveMonkeys, whole image, then the same crop: %.1f images/s%n", checking);
             if (!peerOptions.noPeer) {
                 Map<String, Object> peer = peerOptions.run("decode", "--dir", images.getPath(), "--size", "" + size,
