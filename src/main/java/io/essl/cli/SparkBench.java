@@ -149,8 +149,13 @@ class SparkBench implements Callable<Integer> {
         for (String strategy : strategies) {
             for (int f : frequencies) {
                 // the plain fit again just before each configuration: this machine's speed drifts by 10-20 % over minutes
-                double plainNow = median(plainFit);
-                Map<String, Object> c = round(strategy, f, plainNow, stateBytes);
+                double before = median(plainFit);
+                Map<String, Object> c = round(strategy, f, stateBytes);
+                // ... and after it: the mean of the two is the yardstick, so a drift during the rounds is halved
+                double plainNow = (before + median(plainFit)) / 2;
+                c.put("plain_fit_s", plainNow);
+                c.put("train_s_per_batch", plainNow);
+                c.put("fixed_s_per_round", (double) c.get("round_s") - f * plainNow - (double) c.get("views_s_per_round"));
                 configs.add(c);
                 System.out.printf("%-15s F=%d: round %.3f s = %d x plain %.3f s + views %.3f s + fixed %.3f s (%.1f %% of a plain fit); "
                                 + "%.1f MB moved by Spark per round%n", strategy, f, (double) c.get("round_s"), f, plainNow,
@@ -191,8 +196,11 @@ class SparkBench implements Callable<Integer> {
         }
     }
 
-    /** One strategy at one frequency through the real pre-training job; medians over the timed rounds. */
-    private Map<String, Object> round(String strategy, int f, double plain, long stateBytes) throws Exception {
+    /**
+     * One strategy at one frequency through the real pre-training job; medians over the timed rounds (the caller
+     * adds the plain fit and the fixed cost).
+     */
+    private Map<String, Object> round(String strategy, int f, long stateBytes) throws Exception {
         EsslConfig conf = config(strategy, f);
         TaskBytes bytes = new TaskBytes();
         PretrainJob.Result r;
@@ -208,11 +216,8 @@ class SparkBench implements Callable<Integer> {
         c.put("width", width);
         c.put("strategy", strategy);
         c.put("frequency", f);
-        c.put("plain_fit_s", plain);
-        c.put("train_s_per_batch", plain);
         c.put("round_s", round);
         c.put("views_s_per_round", views);
-        c.put("fixed_s_per_round", round - f * plain - views);
         // includes the epoch's set-up shuffle (EpochBatches), spread over the rounds run
         c.put("bytes_per_round", bytes.total() / Math.max(1, r.stepsDone()));
         // what an averaging round moves each way per worker on a cluster (local mode hands it over in memory)

@@ -5,6 +5,10 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 
 /**
  * JPEG decoding through the system's libjpeg-turbo with its SIMD code (Debian's {@code libturbojpeg0}, the TurboJPEG
@@ -29,7 +33,7 @@ final class SimdJpeg {
                           int pixelFormat, int flags);
     }
 
-    private static final int TJPF_RGB = 0, TJPF_GRAY = 6, TJCS_CMYK = 3, TJCS_YCCK = 4;
+    private static final int TJPF_BGR = 1, TJPF_GRAY = 6, TJCS_CMYK = 3, TJCS_YCCK = 4;
     static final String PROPERTY = "essl.jpeg.turbojpeg";
     private static final Loaded LOADED = load(System.getProperty(PROPERTY, ""));
     /**
@@ -112,20 +116,20 @@ final class SimdJpeg {
         int cs = header.getInt(12);
         if (cs == TJCS_CMYK || cs == TJCS_YCCK) return null; // OpenCV converts these (Adobe's inverted CMYK too)
         int width = (header.getInt(0) + reduction - 1) / reduction, height = (header.getInt(4) + reduction - 1) / reduction;
-        byte[] out = new byte[channels * width * height];
-        Memory dst = s.out(out.length);
-        int rc = lib.tjDecompress2(h, in, size, dst, width, channels * width, height, channels == 1 ? TJPF_GRAY : TJPF_RGB, 0);
+        Memory dst = s.out((long) channels * width * height);
+        int rc = lib.tjDecompress2(h, in, size, dst, width, channels * width, height, channels == 1 ? TJPF_GRAY : TJPF_BGR, 0);
         if (rc != 0) return null; // an error, or a warning such as a premature end: OpenCV's behaviour stands
-        dst.read(0, out, 0, out.length);
-        if (channels == 1) return new ImageRecord(id, label, 1, height, width, out);
-        int plane = width * height;
-        byte[] planes = new byte[3 * plane];
-        for (int i = 0, j = 0; i < plane; i++, j += 3) { // interleaved RGB -> planes
-            planes[i] = out[j];
-            planes[plane + i] = out[j + 1];
-            planes[2 * plane + i] = out[j + 2];
+        if (channels == 1) {
+            byte[] out = new byte[width * height];
+            dst.read(0, out, 0, out.length);
+            return new ImageRecord(id, label, 1, height, width, out);
         }
-        return new ImageRecord(id, label, 3, height, width, planes);
+        // interleaved BGR to planes by OpenCV's SIMD split, reading the native buffer in place (a Java loop over
+        // the bytes took as long as the decode)
+        try (BytePointer bytes = new BytePointer(dst.getByteBuffer(0, 3L * width * height));
+             Mat m = new Mat(height, width, CV_8UC3, bytes)) {
+            return TurboDecoder.fromBgr(m, id, label);
+        }
     }
 
     /** The JVM's library (null without one). */

@@ -58,18 +58,24 @@ public final class TurboDecoder {
              Mat buf = new Mat(1, bytes.length, CV_8UC1, data);
              Mat m = imdecode(buf, flag(channels, reduction))) {
             if (m == null || m.empty()) return null;
-            int h = m.rows(), w = m.cols(), plane = h * w;
-            byte[] px = new byte[m.channels() * plane];
             if (channels == 1) {
+                byte[] px = new byte[m.rows() * m.cols()];
                 m.data().get(px);
-                return new ImageRecord(id, label, 1, h, w, px);
+                return new ImageRecord(id, label, 1, m.rows(), m.cols(), px);
             }
-            try (MatVector bgr = new MatVector()) { // OpenCV's interleaved BGR -> RGB planes (SIMD split)
-                split(m, bgr);
-                for (int c = 0; c < 3; c++) bgr.get(2 - c).data().get(px, c * plane, plane);
-            }
-            return new ImageRecord(id, label, 3, h, w, px);
+            return fromBgr(m, id, label);
         }
+    }
+
+    /** Interleaved 8-bit BGR pixels (OpenCV's order) as an RGB channel-major image: OpenCV's SIMD split. */
+    static ImageRecord fromBgr(Mat m, long id, int label) {
+        int h = m.rows(), w = m.cols(), plane = h * w;
+        byte[] px = new byte[3 * plane];
+        try (MatVector bgr = new MatVector()) {
+            split(m, bgr);
+            for (int c = 0; c < 3; c++) bgr.get(2 - c).data().get(px, c * plane, plane);
+        }
+        return new ImageRecord(id, label, 3, h, w, px);
     }
 
     private static int flag(int channels, int reduction) {

@@ -87,8 +87,12 @@ public final class ResidentAveraging implements StepTrainer {
         }
         long t2 = System.nanoTime();
         if (sum.workers > 0) {
-            graph.params().assign(sum.params.divi(sum.workers));
-            graph.getUpdater().getStateViewArray().assign(sum.updater.divi(sum.workers));
+            if (sum.workers > 1) { // one worker's state is the average already: no pass over its 2 x 4 bytes a parameter
+                sum.params.divi(sum.workers);
+                sum.updater.divi(sum.workers);
+            }
+            graph.params().assign(sum.params);
+            graph.getUpdater().getStateViewArray().assign(sum.updater);
             graph.getConfiguration().setIterationCount(start.iteration + sum.batches / sum.workers);
         }
         long t3 = System.nanoTime();
