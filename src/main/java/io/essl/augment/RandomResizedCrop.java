@@ -98,19 +98,42 @@ public record RandomResizedCrop(int size, double[] scale, double[] ratio, boolea
         taps2(b.top(), b.height() / size, size, h, y0, y1, wy);
         byte[] in = src.pixels();
         float[] out = new float[c * size * size];
+        // Separable: each source row the output needs is interpolated across once (consecutive output rows share
+        // source rows), then rows are blended; the same expressions as the float path, so the same values.
+        float[] top = new float[size], bot = new float[size];
         for (int ch = 0; ch < c; ch++) {
-            int plane = ch * h * w;
+            int plane = ch * h * w, topRow = -1, botRow = -1;
             for (int y = 0; y < size; y++) {
-                int r0 = plane + y0[y] * w, r1 = plane + y1[y] * w, o = (ch * size + y) * size;
-                float v = wy[y];
-                for (int x = 0; x < size; x++) {
-                    float top = UNIT[in[r0 + x0[x]] & 0xff] * (1 - wx[x]) + UNIT[in[r0 + x1[x]] & 0xff] * wx[x];
-                    float bot = UNIT[in[r1 + x0[x]] & 0xff] * (1 - wx[x]) + UNIT[in[r1 + x1[x]] & 0xff] * wx[x];
-                    out[o + x] = top * (1 - v) + bot * v;
+                if (y0[y] != topRow) {
+                    if (y0[y] == botRow) { // the last row pair's lower row is this pair's upper one
+                        float[] t = top;
+                        top = bot;
+                        bot = t;
+                        topRow = botRow;
+                        botRow = -1;
+                    } else {
+                        across(in, plane + y0[y] * w, x0, x1, wx, top);
+                        topRow = y0[y];
+                    }
                 }
+                if (y1[y] != botRow) {
+                    if (y1[y] == topRow) System.arraycopy(top, 0, bot, 0, size);
+                    else across(in, plane + y1[y] * w, x0, x1, wx, bot);
+                    botRow = y1[y];
+                }
+                int o = (ch * size + y) * size;
+                float v = wy[y];
+                for (int x = 0; x < size; x++) out[o + x] = top[x] * (1 - v) + bot[x] * v;
             }
         }
         return new FloatImage(c, size, size, out);
+    }
+
+    /** One source row of 8-bit pixels interpolated at the output's columns. */
+    private static void across(byte[] in, int row, int[] x0, int[] x1, float[] wx, float[] out) {
+        for (int x = 0; x < out.length; x++) {
+            out[x] = UNIT[in[row + x0[x]] & 0xff] * (1 - wx[x]) + UNIT[in[row + x1[x]] & 0xff] * wx[x];
+        }
     }
 
     /** Bilinear resampling of a box to size x size (pixel centres aligned, as align_corners=False). */
