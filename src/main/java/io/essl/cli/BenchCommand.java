@@ -368,7 +368,7 @@ public class BenchCommand {
             // The checking decoder on every use, whole image to floats, then the crop (the first version).
             long m = 0;
             t0 = System.nanoTime();
-            end = t0 + (long) (seconds * 1e9);
+            long end = t0 + (long) (seconds * 1e9);
             while (System.nanoTime() < end) {
                 File f = files.get((int) encoded.get((int) (m % encoded.size())).id());
                 io.essl.data.ImageDecoder.Result r = decoder.decode(java.nio.file.Files.readAllBytes(f.toPath()),
