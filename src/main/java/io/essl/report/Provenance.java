@@ -1,6 +1,7 @@
 package io.essl.report;
 
 import io.essl.config.EsslConfig;
+import io.essl.data.TurboDecoder;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.BufferedReader;
@@ -12,7 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Where a model or report came from: config hash, git commit, versions, backend, seed. */
+/** Where a model or report came from: config hash, git commit, versions, backend, JPEG decoder, seed. */
 public final class Provenance {
     private Provenance() {
     }
@@ -28,6 +29,8 @@ public final class Provenance {
         p.put("dl4j", "1.0.0-M2.1 (dl4j-spark 1.0.0-M2)");
         p.put("nd4j_backend", Nd4j.getBackend().getClass().getSimpleName());
         p.put("nd4j_build", String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().get("blas.vendor")));
+        // this JVM's; executors find theirs the same way (docs/data.md): a node without the library decodes slower
+        p.put("jpeg_decoder", TurboDecoder.jpegDecoder());
         return p;
     }
 

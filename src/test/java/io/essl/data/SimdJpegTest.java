@@ -70,6 +70,13 @@ class SimdJpegTest {
     }
 
     @Test
+    void provenanceSaysWhichDecoderRan() throws IOException {
+        Object recorded = io.essl.report.Provenance.of(io.essl.config.ConfigLoader.load(null, java.util.List.of())).get("jpeg_decoder");
+        assertEquals(TurboDecoder.jpegDecoder(), recorded);
+        assertTrue(((String) recorded).startsWith(SimdJpeg.available() ? "libturbojpeg (SIMD" : "OpenCV's"), (String) recorded);
+    }
+
+    @Test
     void withoutTheLibraryEverythingGoesThroughOpenCv() throws IOException {
         SimdJpeg.Loaded off = SimdJpeg.load("off");
         assertNull(off.lib());
