@@ -64,10 +64,16 @@ public class BenchCommand {
         boolean noPeer;
 
         /** Runs the peer and returns its last JSON line as a map; explains how to install it when it is missing. */
-        @SuppressWarnings("unchecked")
         Map<String, Object> run(String... args) throws Exception {
+            return runScript(peer, args);
+        }
+
+        /** {@link #run} for another script (one that loads the peer's code, say). */
+        @SuppressWarnings("unchecked")
+        Map<String, Object> runScript(File script, String... args) throws Exception {
+            if (!script.isFile()) throw new ConfigError("peer script not found: " + script + " (--peer PATH or --no-peer)");
             if (!peer.isFile()) throw new ConfigError("peer script not found: " + peer + " (--peer PATH or --no-peer)");
-            List<String> cmd = new ArrayList<>(List.of(python, peer.getPath()));
+            List<String> cmd = new ArrayList<>(List.of(python, script.getPath()));
             cmd.addAll(Arrays.asList(args));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             List<String> lines = new ArrayList<>();
@@ -96,6 +102,16 @@ public class BenchCommand {
     @Command(name = "step", mixinStandardHelpOptions = true,
             description = "One E-SimCLR training step (fit on a ready batch, no Spark): images/s, ours vs the peer.")
     static class Step implements Callable<Integer> {
+        @Option(names = "--backbone", defaultValue = "resnet18-small", description = "resnet18-small (the small recipe's "
+                + "network at --width) or resnet50 (conf/imagenet-esimclr.conf's network and heads, 3 channels; "
+                + "with --channels 3 --batch 32 --size 64 --warmup 1 --steps 2) (default: ${DEFAULT-VALUE}).")
+        String backbone;
+
+        @Option(names = "--resnet50-peer", defaultValue = "src/main/python/torch_resnet50_step.py",
+                description = "With --backbone resnet50: the PyTorch script of that network, which reuses --peer's "
+                        + "losses (default: ${DEFAULT-VALUE}).")
+        File resnet50Peer;
+
         @Option(names = "--width", defaultValue = "16", description = "ResNet-18 stem channels, 64 = the paper's (default: ${DEFAULT-VALUE}).")
         int width;
 
@@ -138,8 +154,16 @@ public class BenchCommand {
             if (profile) io.essl.model.StepProfile.enable();
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("what", "step");
-            json.put("backbone", "resnet18-small");
-            json.put("width", width);
+            boolean r50 = backbone.equals("resnet50");
+            if (!r50 && !backbone.equals("resnet18-small")) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--backbone: resnet18-small or resnet50");
+            }
+            if (r50 && (channels != 3 || !spark.isEmpty())) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--backbone resnet50 takes --channels 3 and no --spark");
+            }
+            json.put("backbone", backbone);
+            json.put("width", r50 ? 64 : width);
             json.put("batch", batch);
             json.put("size", size);
             json.put("channels", channels);
@@ -171,7 +195,13 @@ public class BenchCommand {
                 System.out.printf("Spark local mode, %s, 1 worker x %d batch(es) per step: %.3f s per batch, overhead "
                         + "%.1f %%%n", strategy, batchesPerTask, stepS, 100 * (stepS - batch / ours) / stepS);
             }
-            if (!peerOptions.noPeer) {
+            if (!peerOptions.noPeer && r50) {
+                Map<String, Object> peer = peerOptions.runScript(resnet50Peer, "--peer", peerOptions.peer.getPath(),
+                        "--batch", "" + batch, "--size", "" + size, "--threads", json.get("threads").toString(),
+                        "--warmup", "" + warmup, "--steps", "" + steps);
+                json.put("peer_median_step_s", peer.get("median_step_s"));
+                PeerOptions.compare(json, ours, peer);
+            } else if (!peerOptions.noPeer) {
                 Map<String, Object> peer = peerOptions.run("step", "--batch", "" + batch, "--size", "" + size,
                         "--channels", "" + channels, "--width", "" + width, "--lmbd", "" + lambda, "--threads",
                         json.get("threads").toString(), "--warmup", "" + warmup, "--steps", "" + steps);
@@ -185,6 +215,13 @@ public class BenchCommand {
         private List<String> modelSettings() {
             return List.of("model.backbone=resnet18-small", "model.width=" + (width / 64.0),
                     "model.lambda=" + lambda, "train.optimizer=sgd", "train.base-lr=0.06", "train.weight-decay=5e-4");
+        }
+
+        /** The network of the step: the small recipe's at --width, or the ImageNet recipe's (SGD, as the peer). */
+        private EsslConfig stepConfig() {
+            if (!backbone.equals("resnet50")) return ConfigLoader.load(null, modelSettings());
+            return ConfigLoader.load(new File("conf/imagenet-esimclr.conf"), List.of("model.lambda=" + lambda,
+                    "train.optimizer=sgd", "train.base-lr=0.3", "train.weight-decay=1e-6"));
         }
 
         /**
@@ -215,7 +252,7 @@ public class BenchCommand {
 
         /** Median seconds per step of our graph's fit() on random batches shaped like the peer's. */
         private double ours() {
-            EsslConfig conf = ConfigLoader.load(null, modelSettings());
+            EsslConfig conf = stepConfig();
             EsslGraph.Shape shape = new EsslGraph.Shape(channels, size, size, size / 2);
             ComputationGraph g = pretrainingGraph(conf, shape);
             List<org.nd4j.linalg.dataset.api.MultiDataSet> batches = new ArrayList<>();
