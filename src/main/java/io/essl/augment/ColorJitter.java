@@ -59,39 +59,34 @@ public record ColorJitter(double brightness, double contrast, double saturation,
         return s / a.length;
     }
 
-    /** Hue rotation through HSV, as torchvision's adjust_hue (RGB images). */
+    /**
+     * Hue rotation through HSV, as torchvision's adjust_hue (RGB images). Value (max) and saturation stay; the
+     * channels come back by the branch-free form of HSV to RGB, channel = max - delta * clamp(min(k, 4 - k), 0, 1)
+     * with k = (n + 6 hue) mod 6 and n = 5, 3, 1 for red, green, blue: the same function as the six-sector table,
+     * without its data-dependent branches (which mispredicted on every other pixel and made this the slowest
+     * augmentation).
+     */
     static FloatImage shiftHue(FloatImage img, double shift) {
         int plane = img.height() * img.width();
         float[] d = img.data(), out = new float[d.length];
         for (int i = 0; i < plane; i++) {
             double r = d[i], g = d[plane + i], b = d[2 * plane + i];
             double max = Math.max(r, Math.max(g, b)), min = Math.min(r, Math.min(g, b)), delta = max - min;
-            double hh = 0;
-            if (delta > 0) {
-                if (max == r) hh = ((g - b) / delta) / 6;
-                else if (max == g) hh = ((b - r) / delta + 2) / 6;
-                else hh = ((r - g) / delta + 4) / 6;
-            }
-            hh += shift;
-            hh -= Math.floor(hh);
-            double sat = max == 0 ? 0 : delta / max, v = max;
-            double h6 = hh * 6;
-            int sector = (int) Math.floor(h6) % 6;
-            double f = h6 - Math.floor(h6), p = v * (1 - sat), q = v * (1 - sat * f), t = v * (1 - sat * (1 - f));
-            double r2, g2, b2;
-            switch (sector) {
-                case 0 -> { r2 = v; g2 = t; b2 = p; }
-                case 1 -> { r2 = q; g2 = v; b2 = p; }
-                case 2 -> { r2 = p; g2 = v; b2 = t; }
-                case 3 -> { r2 = p; g2 = q; b2 = v; }
-                case 4 -> { r2 = t; g2 = p; b2 = v; }
-                default -> { r2 = v; g2 = p; b2 = q; }
-            }
-            out[i] = clamp(r2);
-            out[plane + i] = clamp(g2);
-            out[2 * plane + i] = clamp(b2);
+            double inv = delta > 0 ? 1 / delta : 0; // a grey pixel: any hue, delta 0 makes it irrelevant
+            double hh = max == r ? (g - b) * inv : max == g ? (b - r) * inv + 2 : (r - g) * inv + 4;
+            hh = hh / 6 + shift;
+            double h6 = (hh - Math.floor(hh)) * 6;
+            out[i] = clamp(max - delta * wheel(5 + h6));
+            out[plane + i] = clamp(max - delta * wheel(3 + h6));
+            out[2 * plane + i] = clamp(max - delta * wheel(1 + h6));
         }
         return new FloatImage(img.channels(), img.height(), img.width(), out);
+    }
+
+    /** clamp(min(k, 4 - k), 0, 1) for k = x mod 6, x in [1, 11]. */
+    private static double wheel(double x) {
+        double k = x >= 6 ? x - 6 : x;
+        return Math.max(0, Math.min(1, Math.min(k, 4 - k)));
     }
 
     static float clamp(double v) {

@@ -41,6 +41,34 @@ class AugmentOpsTest {
     }
 
     @Test
+    void blurWithALargeKernelEqualsTheFullConvolution() {
+        // 23 taps as at 224 px: for small sigmas most taps are under 1e-7 and skipped; the result is the definition's
+        java.util.Random rnd = new java.util.Random(3);
+        FloatImage img = constant(2, 30, 26, 0);
+        for (int i = 0; i < img.data().length; i++) img.data()[i] = rnd.nextFloat();
+        for (double sigma : new double[]{0.1, 0.5, 1.0, 2.0}) {
+            FloatImage out = GaussianBlur.blur(img, sigma, 23);
+            double[] g = new double[23];
+            double norm = 0;
+            for (int i = 0; i < 23; i++) norm += g[i] = Math.exp(-(i - 11) * (i - 11) / (2 * sigma * sigma));
+            for (int c = 0; c < 2; c++) {
+                for (int y = 0; y < 30; y++) {
+                    for (int x = 0; x < 26; x++) {
+                        double want = 0; // the 2-D convolution with reflect padding, in double, every tap
+                        for (int dy = -11; dy <= 11; dy++) {
+                            for (int dx = -11; dx <= 11; dx++) {
+                                want += g[dy + 11] * g[dx + 11] / (norm * norm)
+                                        * img.get(c, GaussianBlur.reflect(y + dy, 30), GaussianBlur.reflect(x + dx, 26));
+                            }
+                        }
+                        assertEquals(want, out.get(c, y, x), 1e-5, "sigma " + sigma + " (" + c + ", " + y + ", " + x + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void blurKernelIsAboutATenthOfTheSideAndOddAndBordersReflect() {
         GaussianBlur b = new GaussianBlur(0.1, 2.0, 0.1);
         assertEquals(23, b.kernelSize(224));

@@ -43,6 +43,31 @@ class ColorJitterTest {
     }
 
     @Test
+    void hueShiftIsTheSixSectorHsvRoundTrip() {
+        // torchvision's adjust_hue: RGB -> HSV, hue + shift mod 1, HSV -> RGB by the six-sector table (in double)
+        java.util.Random rnd = new java.util.Random(5);
+        int n = 4000;
+        FloatImage img = new FloatImage(3, 1, n, new float[3 * n]);
+        for (int i = 0; i < 3 * n; i++) img.data()[i] = rnd.nextInt(4) == 0 ? rnd.nextInt(3) / 2f : rnd.nextFloat();
+        for (double shift : new double[]{-0.5, -0.1, 0, 0.05, 0.37, 0.5}) {
+            float[] got = ColorJitter.shiftHue(img, shift).data();
+            for (int i = 0; i < n; i++) {
+                double r = img.data()[i], g = img.data()[n + i], b = img.data()[2 * n + i];
+                double max = Math.max(r, Math.max(g, b)), delta = max - Math.min(r, Math.min(g, b)), h = 0;
+                if (delta > 0) h = (max == r ? (g - b) / delta : max == g ? (b - r) / delta + 2 : (r - g) / delta + 4) / 6;
+                h = h + shift - Math.floor(h + shift);
+                double s = max == 0 ? 0 : delta / max, f = h * 6 - Math.floor(h * 6);
+                double p = max * (1 - s), q = max * (1 - s * f), t = max * (1 - s * (1 - f));
+                double[][] sectors = {{max, t, p}, {q, max, p}, {p, max, t}, {p, q, max}, {t, p, max}, {max, p, q}};
+                double[] want = sectors[(int) Math.floor(h * 6) % 6];
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(want[c], got[c * n + i], 1e-6, "shift " + shift + ", pixel " + i + ", channel " + c);
+                }
+            }
+        }
+    }
+
+    @Test
     void onGrayscaleOnlyBrightnessAndContrastAct() {
         FloatImage img = new FloatImage(1, 2, 2, new float[]{0.1f, 0.4f, 0.7f, 0.2f});
         FloatImage same = new ColorJitter(0, 0, 0.9, 0.5).apply(img, new SplittableRandom(1));
