@@ -182,6 +182,11 @@ public final class Chunked {
 
         @Override
         public double sum(int from, int to) {
+            return Simd.VECTOR ? VectorSums.sum(v, from, to) : scalarSum(v, from, to);
+        }
+
+        /** The scalar {@link #sum}: without the Vector API. */
+        static double scalarSum(float[] v, int from, int to) {
             // Four accumulators: the JIT does not vectorise an ordered floating-point sum.
             float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
             int k = from;
@@ -199,6 +204,11 @@ public final class Chunked {
         public double centredDot(Chunk other, double centre, int from, int to) {
             float[] o = ((FloatChunk) other).v;
             float c = (float) centre;
+            return Simd.VECTOR ? VectorSums.centredDot(v, o, c, from, to) : scalarCentredDot(v, o, c, from, to);
+        }
+
+        /** The scalar {@link #centredDot}: without the Vector API. */
+        static double scalarCentredDot(float[] v, float[] o, float c, int from, int to) {
             float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
             int k = from;
             for (; k + 3 < to; k += 4) {

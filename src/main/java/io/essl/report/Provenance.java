@@ -13,7 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Where a model or report came from: config hash, git commit, versions, backend, JPEG decoder, seed. */
+/** Where a model or report came from: config hash, git commit, versions, backend, JPEG decoder, SIMD path, seed. */
 public final class Provenance {
     private Provenance() {
     }
@@ -31,6 +31,7 @@ public final class Provenance {
         p.put("nd4j_build", String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().get("blas.vendor")));
         // this JVM's; executors find theirs the same way (docs/data.md): a node without the library decodes slower
         p.put("jpeg_decoder", TurboDecoder.jpegDecoder());
+        p.put("simd", io.essl.kernels.Simd.description()); // BatchNorm's float reductions
         return p;
     }
 
