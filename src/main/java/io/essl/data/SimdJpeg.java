@@ -12,7 +12,7 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 
 /**
  * JPEG decoding through the system's libjpeg-turbo with its SIMD code (Debian's {@code libturbojpeg0}, the TurboJPEG
- * API through JNA), where it is installed: 2.3x faster than the libjpeg-turbo inside OpenCV's JavaCPP build, which
+ * API through JNA), where it is installed: about 2x faster than the libjpeg-turbo inside OpenCV's JavaCPP build, which
  * is compiled without SIMD (docs/data.md). Found once per JVM; without it every JPEG goes through OpenCV as before.
  * {@code -Dessl.jpeg.turbojpeg=off} turns it off, {@code =<path>} names the library file.
  * <p>
@@ -38,9 +38,9 @@ final class SimdJpeg {
     private static final Loaded LOADED = load(System.getProperty(PROPERTY, ""));
     /**
      * A TurboJPEG handle is not thread-safe: one per thread, with the thread's native buffers for the file and the
-     * pixels (grown as needed), kept for the thread's life. The buffers are JNA Memory, not Java arrays: with
-     * array arguments JNA 4.3 (the version on ND4J's classpath) under Java 17 passed sizes back wrong and handed
-     * libjpeg a destination it wrote past (a JVM crash, seen in the tests).
+     * pixels (grown as needed, up to 64 MB each), kept for the thread's life. The buffers are JNA Memory, not Java arrays: with
+     * Java arrays as arguments (JNA 4.3, the version on ND4J's classpath, Java 17) the header's sizes came back wrong
+     * in the test JVM and libjpeg wrote past its destination (a JVM crash); the cause was not established.
      */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -49,13 +49,18 @@ final class SimdJpeg {
         Memory in = new Memory(1 << 16), out = new Memory(1 << 20);
         final Memory header = new Memory(16); // width, height, subsampling, colour space
 
+        /** Kept up to this size; a larger image (data.max-pixels allows 10^8) gets a buffer of its own, freed by GC. */
+        static final long KEEP = 64L << 20;
+
         Memory in(int n) {
-            if (in.size() < n) in = new Memory(Math.max(n, 2 * in.size()));
+            if (n > KEEP) return new Memory(n);
+            if (in.size() < n) in = new Memory(Math.max(n, Math.min(KEEP, 2 * in.size())));
             return in;
         }
 
         Memory out(long n) {
-            if (out.size() < n) out = new Memory(Math.max(n, 2 * out.size()));
+            if (n > KEEP) return new Memory(n);
+            if (out.size() < n) out = new Memory(Math.max(n, Math.min(KEEP, 2 * out.size())));
             return out;
         }
     }
@@ -125,7 +130,7 @@ final class SimdJpeg {
             return new ImageRecord(id, label, 1, height, width, out);
         }
         // interleaved BGR to planes by OpenCV's SIMD split, reading the native buffer in place (a Java loop over
-        // the bytes took as long as the decode)
+        // the bytes took a fifth of bench decode's time)
         try (BytePointer bytes = new BytePointer(dst.getByteBuffer(0, 3L * width * height));
              Mat m = new Mat(height, width, CV_8UC3, bytes)) {
             return TurboDecoder.fromBgr(m, id, label);
