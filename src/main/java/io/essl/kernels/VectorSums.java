@@ -22,6 +22,7 @@ final class VectorSums {
     /** Sum of v over [from, to). */
     static double sum(float[] v, int from, int to) {
         int n = S.length(), k = from;
+        if (to - from < 2 * n) return Chunked.FloatChunk.scalarSum(v, from, to); // too short for a vector pass
         FloatVector a = FloatVector.zero(S), b = FloatVector.zero(S);
         for (; k + 2 * n <= to; k += 2 * n) {
             a = a.add(FloatVector.fromArray(S, v, k));
@@ -35,6 +36,7 @@ final class VectorSums {
     /** Sum of v * (o - centre) over [from, to). */
     static double centredDot(float[] v, float[] o, float centre, int from, int to) {
         int n = S.length(), k = from;
+        if (to - from < 2 * n) return Chunked.FloatChunk.scalarCentredDot(v, o, centre, from, to);
         FloatVector a = FloatVector.zero(S), b = FloatVector.zero(S);
         for (; k + 2 * n <= to; k += 2 * n) {
             a = FloatVector.fromArray(S, o, k).sub(centre).fma(FloatVector.fromArray(S, v, k), a);
