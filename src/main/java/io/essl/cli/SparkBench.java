@@ -116,9 +116,9 @@ class SparkBench implements Callable<Integer> {
         json.put("threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "" + Runtime.getRuntime().availableProcessors()));
         json.put("batch", batch);
         json.put("size", size);
-        // The plain fits run on one long-lived thread of their own, as the resident averaging's networks do: ND4J's
-        // workspaces belong to a thread, and on this machine a fit on the JVM's main thread ran 1.1-1.4x one on
-        // another thread (docs/operations.md), which would flatter the fixed cost; that one is reported beside it.
+        // The plain fits run on one long-lived thread of their own, as the resident averaging's networks do (ND4J's
+        // workspaces belong to a thread). Earlier runs had a fit on the JVM's main thread 1.1-1.4x slower than in a
+        // task (docs/operations.md), which would flatter the fixed cost; it is reported beside (2026-12-05: equal).
         ExecutorService plainThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "essl-bench-plain"));
         try {
             rounds(json, graph, batches, plainThread);
