@@ -75,12 +75,21 @@ public record RandomResizedCrop(int size, double[] scale, double[] ratio, boolea
      * margin its taps reach).
      */
     public FloatImage apply(ImageRecord src, Box b) {
-        if (!bicubic) return resize(src, b, size);
+        return apply(src, b, false);
+    }
+
+    /**
+     * {@link #apply(ImageRecord, Box)}, mirrored left to right when {@code flip}: the same values as
+     * {@link Flip#horizontal} of the crop (bilinear mirrors its column taps, at no cost; bicubic flips afterwards).
+     */
+    public FloatImage apply(ImageRecord src, Box b, boolean flip) {
+        if (!bicubic) return resize(src, b, size, flip);
         int top = Math.max(0, (int) Math.floor(b.top()) - 2), left = Math.max(0, (int) Math.floor(b.left()) - 2);
         int bottom = Math.min(src.height(), (int) Math.ceil(b.top() + b.height()) + 2);
         int right = Math.min(src.width(), (int) Math.ceil(b.left() + b.width()) + 2);
         FloatImage region = FloatImage.of(src, top, left, bottom - top, right - left);
-        return resizeBicubic(region, new Box(b.top() - top, b.left() - left, b.height(), b.width()), size);
+        FloatImage out = resizeBicubic(region, new Box(b.top() - top, b.left() - left, b.height(), b.width()), size);
+        return flip ? Flip.horizontal(out) : out;
     }
 
     private static final float[] UNIT = new float[256]; // byte value -> [0, 1], as FloatImage.of converts
@@ -90,12 +99,25 @@ public record RandomResizedCrop(int size, double[] scale, double[] ratio, boolea
     }
 
     /** {@link #resize(FloatImage, Box, int)} reading 8-bit pixels directly. */
-    static FloatImage resize(ImageRecord src, Box b, int size) {
+    static FloatImage resize(ImageRecord src, Box b, int size, boolean flip) {
         int c = src.channels(), h = src.height(), w = src.width();
         int[] x0 = new int[size], x1 = new int[size], y0 = new int[size], y1 = new int[size];
         float[] wx = new float[size], wy = new float[size];
         taps2(b.left(), b.width() / size, size, w, x0, x1, wx);
         taps2(b.top(), b.height() / size, size, h, y0, y1, wy);
+        if (flip) { // output column x takes column size - 1 - x's taps: the crop written mirrored
+            for (int i = 0, j = size - 1; i < j; i++, j--) {
+                int t = x0[i];
+                x0[i] = x0[j];
+                x0[j] = t;
+                t = x1[i];
+                x1[i] = x1[j];
+                x1[j] = t;
+                float f = wx[i];
+                wx[i] = wx[j];
+                wx[j] = f;
+            }
+        }
         byte[] in = src.pixels();
         float[] out = new float[c * size * size];
         // Separable: each source row the output needs is interpolated across once (consecutive output rows share

@@ -142,7 +142,8 @@ public final class ViewFactory implements Serializable {
         FloatImage[] out = new FloatImage[which.length];
         for (int k = 0; k < which.length; k++) {
             RandomResizedCrop.Box box = boxes[k].in(r.height(), r.width(), px.height(), px.width());
-            out[k] = finish(cropOf(which[k]).apply(px, box), rnd[k], which[k]);
+            boolean flip = rnd[k].nextDouble() < flipP[which[k] - 1]; // the crop writes it mirrored
+            out[k] = finish(cropOf(which[k]).apply(px, box, flip), rnd[k], which[k]);
         }
         return out;
     }
@@ -150,16 +151,20 @@ public final class ViewFactory implements Serializable {
     /** A view of image {@code id} from its pixels already converted (so several views convert them once). */
     public FloatImage view(FloatImage src, long id, int epoch, int view) {
         SplittableRandom rnd = Seeds.forView(seed, epoch, id, view);
-        return finish(cropOf(view).apply(src, rnd), rnd, view);
+        FloatImage img = cropOf(view).apply(src, rnd);
+        if (rnd.nextDouble() < flipP[view - 1]) img = Flip.horizontal(img);
+        return finish(img, rnd, view);
     }
 
     private RandomResizedCrop cropOf(int view) {
         return view == VIEW3 ? crop3 : crop;
     }
 
-    /** Everything after the crop, drawing from the view's generator where the crop left it. */
+    /**
+     * Everything after the crop and its flip (drawn first from the view's generator, where the crop left it; the
+     * callers apply it), drawing from the generator where the flip left it.
+     */
     private FloatImage finish(FloatImage img, SplittableRandom rnd, int view) {
-        if (rnd.nextDouble() < flipP[view - 1]) img = Flip.horizontal(img);
         if (rnd.nextDouble() < jitterP) img = jitter.apply(img, rnd);
         if (rnd.nextDouble() < grayP[view - 1]) img = Grayscale.apply(img);
         if (rnd.nextDouble() < blurP[view - 1]) img = blur.apply(img, rnd);

@@ -458,7 +458,7 @@ public class BenchCommand {
         /**
          * Ours as training runs it, for {@code seconds}: file read, crop box drawn from the size, decode at the DCT
          * scale the box allows (TurboDecoder: the SIMD libturbojpeg or OpenCV), only the box converted and
-         * resampled, flip. Counts images and reduced decodes into {@code counted}, when given.
+         * resampled, mirrored by the crop when flipped. Counts images and reduced decodes into {@code counted}, when given.
          */
         private static void ours(List<File> files, List<io.essl.data.ImageRecord> encoded, io.essl.augment.RandomResizedCrop crop,
                                  java.util.SplittableRandom rnd, double seconds, long... counted) throws java.io.IOException {
@@ -472,8 +472,8 @@ public class BenchCommand {
                 int reduction = crop.reductionFor(box);
                 if (reduction > 1) reduced++;
                 io.essl.data.ImageRecord px = r.decode(reduction);
-                io.essl.augment.FloatImage v = crop.apply(px, box.in(r.height(), r.width(), px.height(), px.width()));
-                if (rnd.nextBoolean()) v = io.essl.augment.Flip.horizontal(v);
+                // the flip drawn after the box, as training draws it, and written by the crop as training does
+                crop.apply(px, box.in(r.height(), r.width(), px.height(), px.width()), rnd.nextBoolean());
                 n++;
             }
             if (counted.length == 2) {

@@ -148,6 +148,9 @@ class DecodeOnUseTest {
                 FloatImage whole = bicubic ? RandomResizedCrop.resizeBicubic(FloatImage.of(img), box, 16)
                         : RandomResizedCrop.resize(FloatImage.of(img), box, 16);
                 assertArrayEquals(whole.data(), crop.apply(img, box).data(), box + (bicubic ? " bicubic" : " bilinear"));
+                // mirrored by the crop itself: exactly the flip of the crop
+                assertArrayEquals(io.essl.augment.Flip.horizontal(whole).data(), crop.apply(img, box, true).data(),
+                        box + (bicubic ? " bicubic" : " bilinear") + ", flipped");
             }
         }
     }
