@@ -142,8 +142,8 @@ public final class ViewFactory implements Serializable {
         FloatImage[] out = new FloatImage[which.length];
         for (int k = 0; k < which.length; k++) {
             RandomResizedCrop.Box box = boxes[k].in(r.height(), r.width(), px.height(), px.width());
-            boolean flip = rnd[k].nextDouble() < flipP[which[k] - 1]; // the crop writes it mirrored
-            out[k] = finish(cropOf(which[k]).apply(px, box, flip), rnd[k], which[k]);
+            // the crop writes a flipped view mirrored
+            out[k] = finish(cropOf(which[k]).apply(px, box, flips(rnd[k], which[k])), rnd[k], which[k]);
         }
         return out;
     }
@@ -152,8 +152,12 @@ public final class ViewFactory implements Serializable {
     public FloatImage view(FloatImage src, long id, int epoch, int view) {
         SplittableRandom rnd = Seeds.forView(seed, epoch, id, view);
         FloatImage img = cropOf(view).apply(src, rnd);
-        if (rnd.nextDouble() < flipP[view - 1]) img = Flip.horizontal(img);
-        return finish(img, rnd, view);
+        return finish(flips(rnd, view) ? Flip.horizontal(img) : img, rnd, view);
+    }
+
+    /** The view's flip, drawn from its generator right after the crop's box. */
+    private boolean flips(SplittableRandom rnd, int view) {
+        return rnd.nextDouble() < flipP[view - 1];
     }
 
     private RandomResizedCrop cropOf(int view) {

@@ -414,9 +414,8 @@ public class BenchCommand {
             // Untimed first: the JIT compiles the crop and the decode path's Java side over the first seconds
             // (measured: 3.4 ms an image in the first 5 s, 1.2 ms after), a cost a training job pays once.
             ours(files, encoded, crop, rnd, warmupSeconds);
-            long[] counted = new long[2];
             long t0 = System.nanoTime();
-            ours(files, encoded, crop, rnd, seconds, counted);
+            long[] counted = ours(files, encoded, crop, rnd, seconds);
             long n = counted[0], reduced = counted[1];
             double ours = n / ((System.nanoTime() - t0) / 1e9);
             // The checking decoder on every use, whole image to floats, then the crop (the first version).
@@ -458,10 +457,10 @@ public class BenchCommand {
         /**
          * Ours as training runs it, for {@code seconds}: file read, crop box drawn from the size, decode at the DCT
          * scale the box allows (TurboDecoder: the SIMD libturbojpeg or OpenCV), only the box converted and
-         * resampled, mirrored by the crop when flipped. Counts images and reduced decodes into {@code counted}, when given.
+         * resampled, mirrored by the crop when flipped. Returns {images, reduced decodes}.
          */
-        private static void ours(List<File> files, List<io.essl.data.ImageRecord> encoded, io.essl.augment.RandomResizedCrop crop,
-                                 java.util.SplittableRandom rnd, double seconds, long... counted) throws java.io.IOException {
+        private static long[] ours(List<File> files, List<io.essl.data.ImageRecord> encoded, io.essl.augment.RandomResizedCrop crop,
+                                   java.util.SplittableRandom rnd, double seconds) throws java.io.IOException {
             long n = 0, reduced = 0, end = System.nanoTime() + (long) (seconds * 1e9);
             while (System.nanoTime() < end) {
                 io.essl.data.ImageRecord e = encoded.get((int) (n % encoded.size()));
@@ -476,10 +475,7 @@ public class BenchCommand {
                 crop.apply(px, box.in(r.height(), r.width(), px.height(), px.width()), rnd.nextBoolean());
                 n++;
             }
-            if (counted.length == 2) {
-                counted[0] = n;
-                counted[1] = reduced;
-            }
+            return new long[]{n, reduced};
         }
 
         /** ImageNet-like JPEGs: 500 x 375, smooth colour fields with texture, quality 0.9. */

@@ -85,8 +85,13 @@ final class ResidentPool {
 
     /** Frees a run's networks and their threads in this JVM. */
     static void drop(String run) {
+        dropWhere(key -> key.startsWith(run + "#"));
+    }
+
+    /** Frees the networks, and their threads, of the pools whose key (run#device) matches. */
+    private static void dropWhere(java.util.function.Predicate<String> key) {
         NETWORKS.entrySet().removeIf(e -> {
-            if (!e.getKey().startsWith(run + "#")) return false;
+            if (!key.test(e.getKey())) return false;
             e.getValue().forEach(Resident::close);
             return true;
         });
@@ -102,10 +107,7 @@ final class ResidentPool {
         State start = shipped != null ? shipped.value() : Parked.START.get(run);
         int device = Nd4j.getAffinityManager().getDeviceForCurrentThread();
         String key = run + "#" + device;
-        if (!NETWORKS.containsKey(key)) {
-            NETWORKS.keySet().stream().filter(k -> !k.startsWith(run + "#")).map(k -> k.substring(0, k.indexOf('#')))
-                    .distinct().toList().forEach(ResidentPool::drop);
-        }
+        if (!NETWORKS.containsKey(key)) dropWhere(k -> !k.startsWith(run + "#")); // earlier runs' networks
         ConcurrentLinkedDeque<Resident> free = NETWORKS.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
         long t0 = System.nanoTime();
         Resident r = free.pollFirst();

@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * objects per task: DL4J's gradient sharing deserialises listeners once per executor JVM and keeps them, and an
  * accumulator only counts in the task that deserialised it. So each copy registers itself under the id of the task
  * that deserialises it, and the listener, which runs in that task's thread under both DL4J strategies (or on a
- * resident network's thread, lent the task's copy for the call), looks it up there. Spark deserialises the whole lineage of a task, closures included, inside the task and before DL4J's
- * code runs, also when the step's batches come from the cache, so a copy captured by the batch-building closure
+ * resident network's thread, lent the task's copy for the call), looks it up there. Spark deserialises the whole
+ * lineage of a task, closures included, inside the task and before DL4J's code runs, also when the step's batches come from the cache, so a copy captured by the batch-building closure
  * is registered in every training task.
  */
 public final class StepMetrics implements Serializable {
