@@ -252,8 +252,9 @@ class SparkBench implements Callable<Integer> {
                 p.put("averaging_job", median(rounds.stream().mapToDouble(ResidentAveraging.Round::job).toArray()));
                 p.put("averaging_worker_load", median(rounds.stream().mapToDouble(ResidentAveraging.Round::load).toArray()));
                 p.put("averaging_worker_train", median(rounds.stream().mapToDouble(ResidentAveraging.Round::train).toArray()));
+                p.put("averaging_worker_hand_back", median(rounds.stream().mapToDouble(ResidentAveraging.Round::handBack).toArray()));
                 p.put("averaging_job_besides_worker", median(rounds.stream()
-                        .mapToDouble(r -> r.job() - r.load() - r.train() - r.build()).toArray()));
+                        .mapToDouble(r -> r.job() - r.load() - r.train() - r.build() - r.handBack()).toArray()));
                 p.put("averaging_average", median(rounds.stream().mapToDouble(ResidentAveraging.Round::average).toArray()));
             }
         }

@@ -20,7 +20,9 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Deque;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,28 +34,30 @@ import java.util.concurrent.ConcurrentHashMap;
  * workspaces for its first iteration). Here each executor JVM keeps the networks of the current run in a pool, each
  * trained on a thread of its own ({@link ResidentPool}); a step broadcasts the driver's parameters and updater state, each task copies them into a pooled network in place,
  * trains its batches and returns both, and the driver averages them: one Spark job per step. In local mode the
- * tasks run in the driver's JVM, so the state is handed over in memory instead of serialised both ways
- * ({@link Parked}). The result is the same synchronous averaging (tested against a plain average of separately
+ * tasks run in the driver's JVM, so the state is handed over in memory instead of serialised both ways: the driver
+ * reads the trained networks' own arrays ({@link Parked}). The configuration travels once per run, in a broadcast,
+ * not in every task's closure. The result is the same synchronous averaging (tested against a plain average of separately
  * trained copies); a lost task is simply re-run, as its start state comes from the broadcast.
  */
 public final class ResidentAveraging implements StepTrainer {
     private final JavaSparkContext sc;
     private final ComputationGraph graph;
-    private final ComputationGraphConfiguration conf;
+    private final Broadcast<ComputationGraphConfiguration> conf;
     private final String run = UUID.randomUUID().toString();
     private Round last;
+    private int steps;
     /** Set by the driver for the next steps (fine-tuning's schedule); NaN: the configuration's own. */
     private double learningRate = Double.NaN;
 
     public ResidentAveraging(JavaSparkContext sc, ComputationGraph graph) {
         this.sc = sc;
         this.graph = graph;
-        this.conf = graph.getConfiguration().clone();
+        this.conf = sc.broadcast(graph.getConfiguration().clone());
     }
 
     /** Where the last step's time went, in seconds: driver-side parts, and the workers' parts summed over tasks. */
     public record Round(double broadcast, double job, double average, int workers, int batches, int built,
-                        double build, double load, double train) {
+                        double build, double load, double train, double handBack) {
     }
 
     @Override
@@ -64,40 +68,42 @@ public final class ResidentAveraging implements StepTrainer {
         State start = State.view(graph);
         start.learningRate = learningRate;
         boolean local = sc.isLocal();
+        String run = this.run, step = run + "/" + ++steps;
         Broadcast<State> shipped = local ? null : sc.broadcast(start);
-        if (local) {
-            Parked.RESULTS.remove(run); // nothing of an earlier, failed step may enter this one's sum
-            Parked.START.put(run, start);
-        }
+        Parked parked = local ? Parked.open(step, start) : null;
         long t1 = System.nanoTime();
-        String run = this.run;
-        ComputationGraphConfiguration conf = this.conf;
-        State sum;
+        Broadcast<ComputationGraphConfiguration> conf = this.conf;
+        State sum = null;
         try {
-            sum = batches.mapPartitionsWithIndex((part, it) -> ResidentPool.train(run, conf, shipped, part, it), false)
+            sum = batches.mapPartitionsWithIndex((part, it) -> ResidentPool.train(run, step, conf, shipped, part, it), false)
                     .treeReduce(State::plus, 2);
-            if (local) sum = Parked.collect(run, sum);
         } finally {
             if (local) {
-                Parked.START.remove(run);
-                Parked.RESULTS.remove(run);
+                parked.close(step);
+                // a failed step: the networks of its tasks that did finish go back to the pool, their states unread
+                if (sum == null) parked.release();
             } else {
                 shipped.destroy();
             }
         }
         long t2 = System.nanoTime();
         if (sum.workers > 0) {
-            if (sum.workers > 1) { // one worker's state is the average already: no pass over its 2 x 4 bytes a parameter
-                sum.params.divi(sum.workers);
-                sum.updater.divi(sum.workers);
+            INDArray params = graph.params(), updater = graph.getUpdater().getStateViewArray();
+            if (local) {
+                parked.sumInto(params, updater);
+            } else {
+                params.assign(sum.params);
+                updater.assign(sum.updater);
             }
-            graph.params().assign(sum.params);
-            graph.getUpdater().getStateViewArray().assign(sum.updater);
+            if (sum.workers > 1) { // one worker's state is the average already: no pass over its 2 x 4 bytes a parameter
+                params.divi(sum.workers);
+                updater.divi(sum.workers);
+            }
             graph.getConfiguration().setIterationCount(start.iteration + sum.batches / sum.workers);
         }
         long t3 = System.nanoTime();
         last = new Round((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, sum.workers, sum.batches,
-                sum.built, sum.buildSeconds, sum.loadSeconds, sum.trainSeconds);
+                sum.built, sum.buildSeconds, sum.loadSeconds, sum.trainSeconds, sum.handBackSeconds);
     }
 
     /**
@@ -123,6 +129,7 @@ public final class ResidentAveraging implements StepTrainer {
     @Override
     public void close() {
         ResidentPool.drop(run);
+        if (!sc.sc().isStopped()) conf.destroy();
     }
 
     /**
@@ -134,7 +141,7 @@ public final class ResidentAveraging implements StepTrainer {
     static final class State implements Serializable, KryoSerializable {
         transient INDArray params, updater;
         int iteration, epoch, workers, batches, built;
-        double buildSeconds, loadSeconds, trainSeconds;
+        double buildSeconds, loadSeconds, trainSeconds, handBackSeconds;
         /** The learning rate the driver set for this step (NaN: none). */
         double learningRate = Double.NaN;
 
@@ -142,11 +149,10 @@ public final class ResidentAveraging implements StepTrainer {
         }
 
         /** A copy of the network's state (a pooled network trains on after its task has handed this over). */
-        static State of(ComputationGraph g, int workers) {
+        static State of(ComputationGraph g) {
             State s = view(g);
             s.params = s.params.dup();
             s.updater = s.updater.dup();
-            s.workers = workers;
             return s;
         }
 
@@ -178,6 +184,7 @@ public final class ResidentAveraging implements StepTrainer {
             buildSeconds += o.buildSeconds;
             loadSeconds += o.loadSeconds;
             trainSeconds += o.trainSeconds;
+            handBackSeconds += o.handBackSeconds;
             return this;
         }
 
@@ -209,7 +216,7 @@ public final class ResidentAveraging implements StepTrainer {
         public void write(Kryo kryo, Output out) {
             int[] ints = {iteration, epoch, workers, batches, built};
             out.writeInts(ints);
-            out.writeDoubles(new double[]{buildSeconds, loadSeconds, trainSeconds, learningRate});
+            out.writeDoubles(new double[]{buildSeconds, loadSeconds, trainSeconds, handBackSeconds, learningRate});
             for (INDArray a : new INDArray[]{params, updater}) {
                 byte[] b = bytes(a);
                 out.writeInt(b == null ? -1 : b.length);
@@ -225,11 +232,12 @@ public final class ResidentAveraging implements StepTrainer {
             workers = ints[2];
             batches = ints[3];
             built = ints[4];
-            double[] d = in.readDoubles(4);
+            double[] d = in.readDoubles(5);
             buildSeconds = d[0];
             loadSeconds = d[1];
             trainSeconds = d[2];
-            learningRate = d[3];
+            handBackSeconds = d[3];
+            learningRate = d[4];
             int n = in.readInt();
             params = n < 0 ? null : array(in.readBytes(n));
             n = in.readInt();
@@ -265,29 +273,80 @@ public final class ResidentAveraging implements StepTrainer {
     }
 
     /**
-     * Local mode's hand-over: the tasks run in the driver's JVM, so the step's start state and each task's result
-     * stay in memory here instead of being serialised through a broadcast and Spark's task results. Results are
-     * summed in partition order (deterministic).
+     * Local mode's hand-over of one step: the tasks run in the driver's JVM, so the step's start state and each
+     * task's trained network stay in memory here instead of being serialised through a broadcast and Spark's task
+     * results. A parked network is out of its pool until the driver has summed its arrays (in partition order:
+     * deterministic), so no other task trains it meanwhile; once the step has ended, a late task (of a failed step,
+     * finishing after the driver gave up on it) gives its network straight back.
      */
     static final class Parked {
-        static final Map<String, State> START = new ConcurrentHashMap<>();
-        static final Map<String, Map<Integer, State>> RESULTS = new ConcurrentHashMap<>();
+        private static final Map<String, Parked> STEPS = new ConcurrentHashMap<>();
+        final State start;
+        private final Map<Integer, Parcel> results = new TreeMap<>();
+        private boolean closed;
 
-        private Parked() {
+        /** A task's state (the network's own arrays), the network, and the pool it goes back to. */
+        private record Parcel(State state, ResidentPool.Resident network, Deque<ResidentPool.Resident> pool) {
+            void release() {
+                pool.addFirst(network);
+            }
         }
 
-        static void put(String run, int partition, State s) {
-            RESULTS.computeIfAbsent(run, k -> new ConcurrentHashMap<>()).put(partition, s);
+        private Parked(State start) {
+            this.start = start;
+        }
+
+        static Parked open(String step, State start) {
+            Parked p = new Parked(start);
+            STEPS.put(step, p);
+            return p;
+        }
+
+        /** The step's hand-over, for its tasks (null once it has ended). */
+        static Parked of(String step) {
+            return STEPS.get(step);
+        }
+
+        /** Parks a task's result; a re-run attempt's replaces its partition's earlier one, whose network goes back. */
+        synchronized void put(int partition, State s, ResidentPool.Resident network, Deque<ResidentPool.Resident> pool) {
+            Parcel parcel = new Parcel(s, network, pool);
+            if (closed) {
+                parcel.release();
+                return;
+            }
+            Parcel earlier = results.put(partition, parcel);
+            if (earlier != null) earlier.release();
+        }
+
+        /** The step is over: nothing parks any more. */
+        synchronized void close(String step) {
+            closed = true;
+            STEPS.remove(step);
         }
 
         /**
-         * The counts Spark's reduce brought, with the arrays of this step's parked results added in partition order
-         * (a re-run attempt replaced its partition's entry).
+         * Writes the sum of the parked states into {@code params} and {@code updater} (the first assigned, the others
+         * added, in partition order) and gives their networks back to their pools.
          */
-        static State collect(String run, State counts) {
-            Map<Integer, State> parked = RESULTS.remove(run);
-            if (parked != null) new java.util.TreeMap<>(parked).values().forEach(counts::addArrays);
-            return counts;
+        synchronized void sumInto(INDArray params, INDArray updater) {
+            boolean first = true;
+            for (Parcel p : results.values()) {
+                if (first) {
+                    params.assign(p.state.params);
+                    updater.assign(p.state.updater);
+                } else {
+                    params.addi(p.state.params);
+                    updater.addi(p.state.updater);
+                }
+                first = false;
+            }
+            release();
+        }
+
+        /** Gives the parked networks back to their pools (their states unread, if not summed). */
+        synchronized void release() {
+            results.values().forEach(Parcel::release);
+            results.clear();
         }
     }
 }

@@ -99,12 +99,15 @@ final class ResidentPool {
 
     /**
      * One task of a step: the start state copied into a pooled network, its batches trained in order, the network's
-     * state handed back (as the task's result on a cluster; parked in this JVM in local mode).
+     * state handed back: on a cluster a copy, as the task's result; in local mode the network itself, parked in this
+     * JVM and out of the pool until the driver has read its arrays (no 2 x 4 bytes a parameter copied here).
      */
-    static Iterator<State> train(String run, ComputationGraphConfiguration conf, Broadcast<State> shipped, int partition,
-                                 Iterator<MultiDataSet> batches) {
+    static Iterator<State> train(String run, String step, Broadcast<ComputationGraphConfiguration> conf,
+                                 Broadcast<State> shipped, int partition, Iterator<MultiDataSet> batches) {
         if (!batches.hasNext()) return Collections.singletonList(new State()).iterator();
-        State start = shipped != null ? shipped.value() : Parked.START.get(run);
+        Parked parked = shipped != null ? null : Parked.of(step);
+        if (shipped == null && parked == null) throw new IllegalStateException("step " + step + " has ended");
+        State start = shipped != null ? shipped.value() : parked.start;
         int device = Nd4j.getAffinityManager().getDeviceForCurrentThread();
         String key = run + "#" + device;
         if (!NETWORKS.containsKey(key)) dropWhere(k -> !k.startsWith(run + "#")); // earlier runs' networks
@@ -112,8 +115,9 @@ final class ResidentPool {
         long t0 = System.nanoTime();
         Resident r = free.pollFirst();
         boolean build = r == null;
-        if (build) r = new Resident(conf, device);
+        if (build) r = new Resident(conf.value(), device);
         long t1 = System.nanoTime();
+        boolean handedOver = false;
         try {
             ComputationGraph g = r.graph;
             r.on(() -> {
@@ -135,17 +139,21 @@ final class ResidentPool {
                 n++;
             }
             long t3 = System.nanoTime();
-            State out = r.on(() -> State.of(g, 1));
+            // the copy runs on the network's thread: it is the only one that touches the network while in the pool
+            State out = shipped != null ? r.on(() -> State.of(g)) : State.view(g);
+            out.workers = 1;
             out.batches = n;
             out.built = build ? 1 : 0;
             out.buildSeconds = (t1 - t0) / 1e9;
             out.loadSeconds = (t2 - t1) / 1e9;
             out.trainSeconds = (t3 - t2) / 1e9;
+            out.handBackSeconds = (System.nanoTime() - t3) / 1e9;
             if (shipped != null) return Collections.singletonList(out).iterator();
-            Parked.put(run, partition, out);
+            parked.put(partition, out, r, free);
+            handedOver = true;
             return Collections.singletonList(out.counts()).iterator();
         } finally {
-            free.addFirst(r);
+            if (!handedOver) free.addFirst(r);
         }
     }
 }

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -84,7 +85,7 @@ class ResidentAveragingTest {
     }
 
     @Test
-    void eachStepIsTheMeanOfCopiesThatTrainedEachPartition() {
+    void eachStepIsTheMeanOfCopiesThatTrainedEachPartition() throws InterruptedException {
         ComputationGraph graph = network();
         ComputationGraph mirror = network(); // the reference's own start state, stepped alongside
         try (ResidentAveraging trainer = new ResidentAveraging(sc, graph)) {
@@ -112,9 +113,26 @@ class ResidentAveragingTest {
                 assertEquals(4, r.batches());
                 built += r.built();
             }
-            // local[2]: at most two tasks at once, so at most two networks for the six tasks of the three steps
-            assertTrue(built >= 1 && built <= 2, "networks built: " + built);
-            assertEquals(built, ResidentPool.NETWORKS.values().iterator().next().size());
+            // in local mode a trained network stays out of the pool until the driver has read it: one per partition,
+            // built in the first step and reused in the next two
+            assertEquals(2, built, "networks built");
+            assertEquals(2, ResidentPool.NETWORKS.values().iterator().next().size(), "both back in the pool");
+
+            // a step whose second task fails: the first task's network goes back to the pool unread
+            List<MultiDataSet> two = List.of(batch(seed++), batch(seed++));
+            INDArray before = graph.params().dup();
+            JavaRDD<MultiDataSet> failing = sc.parallelize(two, 2).mapPartitionsWithIndex((part, it) -> {
+                if (part == 1) throw new IllegalStateException("a task that fails");
+                return it;
+            }, false);
+            assertThrows(Exception.class, () -> trainer.fit(failing));
+            assertEquals(before, graph.params(), "a failed step leaves the driver's state as it was");
+            // the first task may still be training when the job fails: its network goes back when it ends
+            var pool = ResidentPool.NETWORKS.values().iterator().next();
+            for (long until = System.nanoTime() + 20_000_000_000L; pool.size() < 2 && System.nanoTime() < until; ) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, pool.size(), "no network lost to the failed step");
         }
         assertTrue(ResidentPool.NETWORKS.isEmpty(), "closing frees the run's networks in this JVM");
     }
@@ -124,8 +142,10 @@ class ResidentAveragingTest {
     void theStateSurvivesJavaAndKryoSerialisation() {
         ComputationGraph g = network();
         g.fit(batch(3)); // a non-zero updater state
-        ResidentAveraging.State s = ResidentAveraging.State.of(g, 1);
+        ResidentAveraging.State s = ResidentAveraging.State.of(g);
+        s.workers = 1;
         s.batches = 3;
+        s.handBackSeconds = 0.5;
         s.trainSeconds = 0.25;
         s.learningRate = 0.125; // fine-tuning's schedule, set by the driver
         SparkConf conf = new SparkConf();
@@ -136,7 +156,8 @@ class ResidentAveragingTest {
             assertEquals(s.params, back.params, ser.getClass().getSimpleName());
             assertEquals(s.updater, back.updater, ser.getClass().getSimpleName());
             assertTrue(s.updater.norm2Number().doubleValue() > 0);
-            assertEquals(List.of(1, 3, 0.25, 0.125), List.of(back.workers, back.batches, back.trainSeconds, back.learningRate));
+            assertEquals(List.of(1, 3, 0.25, 0.5, 0.125),
+                    List.of(back.workers, back.batches, back.trainSeconds, back.handBackSeconds, back.learningRate));
         }
     }
 
