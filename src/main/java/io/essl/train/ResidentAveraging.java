@@ -18,8 +18,7 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.io.UncheckedIOException;
 import java.util.Deque;
 import java.util.Map;
 import java.util.TreeMap;
@@ -135,8 +134,8 @@ public final class ResidentAveraging implements StepTrainer {
     /**
      * Parameters and updater state: the start of a step (with the driver's iteration and epoch counts, which Adam's
      * bias correction and the schedules read), then a sum over the workers that trained. Serialised (Java or Kryo),
-     * the arrays travel as little-endian float bytes copied in bulk: both serialisers write a float[] one element at
-     * a time. A task of local mode returns its counts only, its arrays parked in the JVM ({@link Parked}).
+     * the arrays travel as raw float bytes streamed from ND4J's memory ({@link FloatStreams}): both serialisers write
+     * a float[] one element at a time. A task of local mode returns its counts only, its arrays parked in the JVM ({@link Parked}).
      */
     static final class State implements Serializable, KryoSerializable {
         transient INDArray params, updater;
@@ -202,14 +201,18 @@ public final class ResidentAveraging implements StepTrainer {
 
         private void writeObject(ObjectOutputStream out) throws IOException {
             out.defaultWriteObject();
-            writeArray(out, params);
-            writeArray(out, updater);
+            for (INDArray a : new INDArray[]{params, updater}) {
+                out.writeLong(a == null ? -1 : a.length());
+                if (a != null) FloatStreams.write(a, out::write);
+            }
         }
 
         private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
             in.defaultReadObject();
-            params = readArray(in);
-            updater = readArray(in);
+            long n = in.readLong();
+            params = n < 0 ? null : FloatStreams.read(n, in::readFully);
+            n = in.readLong();
+            updater = n < 0 ? null : FloatStreams.read(n, in::readFully);
         }
 
         @Override
@@ -217,10 +220,13 @@ public final class ResidentAveraging implements StepTrainer {
             int[] ints = {iteration, epoch, workers, batches, built};
             out.writeInts(ints);
             out.writeDoubles(new double[]{buildSeconds, loadSeconds, trainSeconds, handBackSeconds, learningRate});
-            for (INDArray a : new INDArray[]{params, updater}) {
-                byte[] b = bytes(a);
-                out.writeInt(b == null ? -1 : b.length);
-                if (b != null) out.writeBytes(b);
+            try {
+                for (INDArray a : new INDArray[]{params, updater}) {
+                    out.writeLong(a == null ? -1 : a.length());
+                    if (a != null) FloatStreams.write(a, out::writeBytes);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // Kryo's Output throws its own unchecked exceptions
             }
         }
 
@@ -238,37 +244,14 @@ public final class ResidentAveraging implements StepTrainer {
             trainSeconds = d[2];
             handBackSeconds = d[3];
             learningRate = d[4];
-            int n = in.readInt();
-            params = n < 0 ? null : array(in.readBytes(n));
-            n = in.readInt();
-            updater = n < 0 ? null : array(in.readBytes(n));
-        }
-
-        private static void writeArray(ObjectOutputStream out, INDArray a) throws IOException {
-            byte[] b = bytes(a);
-            out.writeInt(b == null ? -1 : b.length);
-            if (b != null) out.write(b);
-        }
-
-        private static INDArray readArray(ObjectInputStream in) throws IOException {
-            int n = in.readInt();
-            if (n < 0) return null;
-            byte[] b = new byte[n];
-            in.readFully(b);
-            return array(b);
-        }
-
-        static byte[] bytes(INDArray a) {
-            if (a == null) return null;
-            byte[] b = new byte[4 * (int) a.length()];
-            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(a.toFloatVector());
-            return b;
-        }
-
-        static INDArray array(byte[] b) {
-            float[] f = new float[b.length / 4];
-            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
-            return Nd4j.createFromArray(f);
+            try {
+                long n = in.readLong();
+                params = n < 0 ? null : FloatStreams.read(n, in::readBytes);
+                n = in.readLong();
+                updater = n < 0 ? null : FloatStreams.read(n, in::readBytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

@@ -159,6 +159,17 @@ class ResidentAveragingTest {
             assertEquals(List.of(1, 3, 0.25, 0.5, 0.125),
                     List.of(back.workers, back.batches, back.trainSeconds, back.handBackSeconds, back.learningRate));
         }
+        // arrays over one 1 MB piece, and a view into a larger buffer (streamed through a contiguous copy)
+        ResidentAveraging.State big = new ResidentAveraging.State();
+        big.params = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 700_001);
+        big.updater = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 1000).getRow(1);
+        for (org.apache.spark.serializer.Serializer ser : List.of(new org.apache.spark.serializer.JavaSerializer(conf),
+                new org.apache.spark.serializer.KryoSerializer(conf))) {
+            var instance = ser.newInstance();
+            ResidentAveraging.State back = instance.deserialize(instance.serialize(big, TAG), TAG);
+            assertEquals(big.params, back.params, ser.getClass().getSimpleName());
+            assertEquals(big.updater, back.updater, ser.getClass().getSimpleName());
+        }
     }
 
     private static final scala.reflect.ClassTag<ResidentAveraging.State> TAG =
