@@ -162,6 +162,13 @@ class SparkBench implements Callable<Integer> {
                                 + "%.1f MB moved by Spark per round%n", strategy, f, (double) c.get("round_s"), f, plainNow,
                         (double) c.get("views_s_per_round"), (double) c.get("fixed_s_per_round"),
                         100 * (double) c.get("fixed_s_per_round") / plainNow, (long) c.get("bytes_per_round") / 1e6);
+                if (c.containsKey("fixed_in_round_s")) {
+                    System.out.printf("%-15s F=%d: in the round, the worker's fit() %.3f s, the rest besides views %.3f s "
+                                    + "(%.1f %% of the plain fit, %.1f %% of the worker's own)%n", strategy, f,
+                            (double) c.get("worker_fit_s_per_round"), (double) c.get("fixed_in_round_s"),
+                            100 * (double) c.get("fixed_in_round_s") / plainNow,
+                            100 * (double) c.get("fixed_in_round_s") / (double) c.get("worker_fit_s_per_round"));
+                }
             }
         }
         slopes(configs);
@@ -212,6 +219,9 @@ class SparkBench implements Callable<Integer> {
         List<PretrainJob.StepLog> timed = r.history().subList(warmup, r.history().size());
         double round = median(timed.stream().mapToDouble(l -> (double) batch * f / l.imagesPerSecond()).toArray());
         double views = median(timed.stream().mapToDouble(PretrainJob.StepLog::viewSeconds).toArray());
+        // the workers' own fit() time inside the round (the resident averaging reports it): what is left of the round
+        // besides it and the views is the fixed cost measured in the round itself, free of the plain fit's drift
+        double train = median(timed.stream().mapToDouble(l -> l.trainSeconds() / workers).toArray());
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("backbone", backbone);
         c.put("width", width);
@@ -219,6 +229,11 @@ class SparkBench implements Callable<Integer> {
         c.put("frequency", f);
         c.put("round_s", round);
         c.put("views_s_per_round", views);
+        if (train > 0) {
+            c.put("worker_fit_s_per_round", train);
+            c.put("fixed_in_round_s", median(timed.stream().mapToDouble(l -> (double) batch * f / l.imagesPerSecond()
+                    - l.viewSeconds() / workers - l.trainSeconds() / workers).toArray()));
+        }
         // includes the epoch's set-up shuffle (EpochBatches), spread over the rounds run
         c.put("bytes_per_round", bytes.total() / Math.max(1, r.stepsDone()));
         // what an averaging round moves each way per worker on a cluster (local mode hands it over in memory)

@@ -52,11 +52,12 @@ public final class PretrainJob {
     /**
      * invariance: the method's loss ("contrastive" in metrics written before other methods existed, read as an
      * alias); monitorAccuracy: the online linear monitor's (NaN without one; absent in older metrics, read as 0);
-     * viewSeconds: the tasks' seconds making the step's views, summed (absent in older metrics, read as 0).
+     * viewSeconds: the tasks' seconds making the step's views, summed; trainSeconds: the workers' seconds in fit(),
+     * summed (the resident averaging's, 0 under DL4J's strategies; both absent in older metrics, read as 0).
      */
     public record StepLog(int step, int epoch, @JsonAlias("contrastive") double invariance, double group,
                           double groupAccuracy, double learningRate, double imagesPerSecond, double monitorAccuracy,
-                          double viewSeconds) {
+                          double viewSeconds, double trainSeconds) {
     }
 
     private final EsslConfig conf;
@@ -195,7 +196,8 @@ public final class PretrainJob {
                         double eta = elapsed / (global - resumedFrom) * (totalSteps - global);
                         if (t.maxSeconds() > 0) eta = Math.min(eta, Math.max(0, t.maxSeconds() - elapsed));
                         history.add(new StepLog(global, epoch + 1, parts.invariance(), parts.group(), parts.groupAccuracy(),
-                                parts.learningRate(), ips, parts.monitorAccuracy(), parts.viewSeconds()));
+                                parts.learningRate(), ips, parts.monitorAccuracy(), parts.viewSeconds(),
+                                parts.trainSeconds()));
                         log.info(Progress.line(epoch + 1, t.epochs(), s + 1, stepsPerEpoch, global, totalSteps, parts,
                                 lossName, withGroup ? group.name() : null, ips, eta));
                         publish(live, global, epoch + 1, parts, withGroup, ips, eta, source);

@@ -139,6 +139,8 @@ final class ResidentPool {
                 n++;
             }
             long t3 = System.nanoTime();
+            StepMetrics metrics = StepMetrics.forCurrentTask();
+            if (metrics != null) metrics.addTrainSeconds((t3 - t2) / 1e9);
             // the copy runs on the network's thread: it is the only one that touches the network while in the pool
             State out = shipped != null ? r.on(() -> State.of(g)) : State.view(g);
             out.workers = 1;

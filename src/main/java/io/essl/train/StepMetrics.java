@@ -35,6 +35,7 @@ public final class StepMetrics implements Serializable {
     private final DoubleAccumulator learningRate;
     private final LongAccumulator batches;
     private final DoubleAccumulator viewSeconds;
+    private final DoubleAccumulator trainSeconds;
 
     public StepMetrics(SparkContext sc) {
         invariance = sc.doubleAccumulator("invariance loss");
@@ -45,6 +46,7 @@ public final class StepMetrics implements Serializable {
         learningRate = sc.doubleAccumulator("learning rate");
         batches = sc.longAccumulator("batches");
         viewSeconds = sc.doubleAccumulator("seconds making views");
+        trainSeconds = sc.doubleAccumulator("seconds training");
     }
 
     private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
@@ -99,12 +101,18 @@ public final class StepMetrics implements Serializable {
         viewSeconds.add(seconds);
     }
 
+    /** Task seconds spent in the network's fit() (the resident averaging's), summed over the tasks. */
+    void addTrainSeconds(double seconds) {
+        trainSeconds.add(seconds);
+    }
+
     /**
      * A step's averages over its batches. invariance: the method's loss (SimCLR's contrastive, ...);
-     * monitorAccuracy: the online monitor's, NaN without one; viewSeconds: the tasks' seconds making views, summed.
+     * monitorAccuracy: the online monitor's, NaN without one; viewSeconds: the tasks' seconds making views, summed;
+     * trainSeconds: the tasks' seconds in fit(), summed (the resident averaging's; 0 under DL4J's strategies).
      */
     public record Parts(double invariance, double group, double groupAccuracy, double monitorAccuracy, double learningRate,
-                        long batches, double viewSeconds) {
+                        long batches, double viewSeconds, double trainSeconds) {
     }
 
     /** On the driver, after a step: the step's averages, and a reset for the next. */
@@ -112,7 +120,7 @@ public final class StepMetrics implements Serializable {
         long n = Math.max(1, batches.value());
         Parts p = new Parts(invariance.value() / n, group.value() / n, groupAccuracy.value() / n,
                 monitorBatches.value() == 0 ? Double.NaN : monitorAccuracy.value() / monitorBatches.value(),
-                learningRate.value() / n, batches.value(), viewSeconds.value());
+                learningRate.value() / n, batches.value(), viewSeconds.value(), trainSeconds.value());
         monitorAccuracy.reset();
         monitorBatches.reset();
         invariance.reset();
@@ -121,6 +129,7 @@ public final class StepMetrics implements Serializable {
         learningRate.reset();
         batches.reset();
         viewSeconds.reset();
+        trainSeconds.reset();
         return p;
     }
 }

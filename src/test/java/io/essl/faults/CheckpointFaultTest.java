@@ -89,6 +89,10 @@ class CheckpointFaultTest {
         JsonNode history = r.at("/pretrain/history");
         assertEquals(8, history.size());
         for (int i = 0; i < 8; i++) assertEquals(i + 1, history.get(i).get("step").asInt());
+        // the resident averaging's workers report their seconds in fit() and making views (summed over the workers)
+        JsonNode step = history.get(7);
+        assertTrue(step.get("trainSeconds").isNumber() && step.get("trainSeconds").asDouble() > 0, step.toString());
+        assertTrue(step.get("viewSeconds").isNumber() && step.get("viewSeconds").asDouble() > 0, step.toString());
     }
 
     private static Map<String, byte[]> contents(File dir) throws Exception {
