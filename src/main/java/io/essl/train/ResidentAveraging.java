@@ -31,12 +31,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * DL4J's {@code ParameterAveragingTrainingMaster} runs two Spark jobs per step (a count, then the training) and
  * builds every worker's network anew each step (configuration cloned, parameters copied from the broadcast, fresh
  * workspaces for its first iteration). Here each executor JVM keeps the networks of the current run in a pool, each
- * trained on a thread of its own ({@link ResidentPool}); a step broadcasts the driver's parameters and updater state, each task copies them into a pooled network in place,
- * trains its batches and returns both, and the driver averages them: one Spark job per step. In local mode the
- * tasks run in the driver's JVM, so the state is handed over in memory instead of serialised both ways: the driver
- * reads the trained networks' own arrays ({@link Parked}). The configuration travels once per run, in a broadcast,
- * not in every task's closure. The result is the same synchronous averaging (tested against a plain average of separately
- * trained copies); a lost task is simply re-run, as its start state comes from the broadcast.
+ * trained on a thread of its own ({@link ResidentPool}); a step broadcasts the driver's parameters and updater state,
+ * each task copies them into a pooled network in place, trains its batches and returns both, and the driver averages
+ * them: one Spark job per step. In local mode the tasks run in the driver's JVM, so the state is handed over in
+ * memory instead of serialised both ways: the driver reads the trained networks' own arrays ({@link Parked}). The
+ * configuration travels once per run, in a broadcast, not in every task's closure. The result is the same synchronous
+ * averaging (tested against a plain average of separately trained copies); a lost task is simply re-run, as its start
+ * state comes from the broadcast.
  */
 public final class ResidentAveraging implements StepTrainer {
     private final JavaSparkContext sc;
@@ -135,7 +136,8 @@ public final class ResidentAveraging implements StepTrainer {
      * Parameters and updater state: the start of a step (with the driver's iteration and epoch counts, which Adam's
      * bias correction and the schedules read), then a sum over the workers that trained. Serialised (Java or Kryo),
      * the arrays travel as raw float bytes streamed from ND4J's memory ({@link FloatStreams}): both serialisers write
-     * a float[] one element at a time. A task of local mode returns its counts only, its arrays parked in the JVM ({@link Parked}).
+     * a float[] one element at a time. A task of local mode returns its counts only, its network parked in the JVM
+     * ({@link Parked}).
      */
     static final class State implements Serializable, KryoSerializable {
         transient INDArray params, updater;
