@@ -217,8 +217,10 @@ class SparkBench implements Callable<Integer> {
             r = new PretrainJob(conf).run(SparkContexts.java(session));
         }
         List<PretrainJob.StepLog> timed = r.history().subList(warmup, r.history().size());
-        double round = median(timed.stream().mapToDouble(l -> (double) batch * f / l.imagesPerSecond()).toArray());
-        double views = median(timed.stream().mapToDouble(PretrainJob.StepLog::viewSeconds).toArray());
+        // a step trains workers x F batches: its wall time from the images per second the job logged (until
+        // 2026-12-05 this left out the workers factor, halving the cluster's rounds at --workers 2)
+        double round = median(timed.stream().mapToDouble(l -> stepSeconds(l, f)).toArray());
+        double views = median(timed.stream().mapToDouble(l -> l.viewSeconds() / workers).toArray()); // per worker
         // the workers' own fit() time inside the round (the resident averaging reports it): what is left of the round
         // besides it and the views is the fixed cost measured in the round itself, free of the plain fit's drift
         double train = median(timed.stream().mapToDouble(l -> l.trainSeconds() / workers).toArray());
@@ -231,7 +233,7 @@ class SparkBench implements Callable<Integer> {
         c.put("views_s_per_round", views);
         if (train > 0) {
             c.put("worker_fit_s_per_round", train);
-            c.put("fixed_in_round_s", median(timed.stream().mapToDouble(l -> (double) batch * f / l.imagesPerSecond()
+            c.put("fixed_in_round_s", median(timed.stream().mapToDouble(l -> stepSeconds(l, f)
                     - l.viewSeconds() / workers - l.trainSeconds() / workers).toArray()));
         }
         // includes the epoch's set-up shuffle (EpochBatches), spread over the rounds run
@@ -296,6 +298,10 @@ class SparkBench implements Callable<Integer> {
             return t[0];
         }) - plain);
         return p;
+    }
+
+    private double stepSeconds(PretrainJob.StepLog l, int f) {
+        return (double) batch * f * workers / l.imagesPerSecond();
     }
 
     private EsslConfig config(String strategy, int f) throws java.io.IOException {
