@@ -70,6 +70,9 @@ up() {
   mkdir -p "$DIR"
   spark_jars
   [ -f "$DIR/master.pid" ] && kill -0 "$(cat "$DIR/master.pid")" 2>/dev/null && { echo "local-cluster: already up" >&2; return 0; }
+  # a fresh cluster runs no application: the earlier ones' folders (each executor's copy of the ~290 MB jar) go,
+  # or every start adds gigabytes (a full disk then makes the worker relaunch executors that cannot start)
+  rm -rf "$DIR"/work-*
   daemon master org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$PORT" --webui-port 0
   wait_for "$DIR/master.log" "I have been elected leader" 60
   for k in $(seq "$workers"); do worker "$k" "$cores" "$memory"; done
