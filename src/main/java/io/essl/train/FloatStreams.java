@@ -40,26 +40,31 @@ final class FloatStreams {
 
     /** Writes the array's floats (as many bytes as 4 x its length). */
     static void write(INDArray a, Sink out) throws IOException {
-        ByteBuffer memory = memory(a);
-        byte[] chunk = new byte[Math.min(CHUNK, memory.remaining())];
-        while (memory.hasRemaining()) {
-            int n = Math.min(chunk.length, memory.remaining());
-            memory.get(chunk, 0, n);
-            out.write(chunk, 0, n);
-        }
+        inPieces(memory(a), (memory, piece, n) -> {
+            memory.get(piece, 0, n);
+            out.write(piece, 0, n);
+        });
     }
 
     /** Reads {@code length} floats into a new vector. */
     static INDArray read(long length, Source in) throws IOException {
         INDArray a = Nd4j.createUninitialized(DataType.FLOAT, length);
-        ByteBuffer memory = memory(a);
-        byte[] chunk = new byte[Math.min(CHUNK, memory.remaining())];
-        while (memory.hasRemaining()) {
-            int n = Math.min(chunk.length, memory.remaining());
-            in.read(chunk, 0, n);
-            memory.put(chunk, 0, n);
-        }
+        inPieces(memory(a), (memory, piece, n) -> {
+            in.read(piece, 0, n);
+            memory.put(piece, 0, n);
+        });
         return a;
+    }
+
+    /** One piece of the way: n bytes between the memory (at its position) and the piece's buffer, either way. */
+    private interface Move {
+        void move(ByteBuffer memory, byte[] piece, int n) throws IOException;
+    }
+
+    /** Moves all of the memory's bytes through one buffer of at most 1 MB, a piece at a time. */
+    private static void inPieces(ByteBuffer memory, Move move) throws IOException {
+        byte[] piece = new byte[Math.min(CHUNK, memory.remaining())];
+        while (memory.hasRemaining()) move.move(memory, piece, Math.min(piece.length, memory.remaining()));
     }
 
     /** The array's floats in memory, in order, as bytes (through a contiguous copy when it is a view). */

@@ -78,7 +78,7 @@ public final class ResidentAveraging implements StepTrainer {
                     .treeReduce(State::plus, 2);
         } finally {
             if (local) {
-                parked.close(step);
+                parked.close();
                 // a failed step: the networks of its tasks that did finish go back to the pool, their states unread
                 if (sum == null) parked.release();
             } else {
@@ -265,6 +265,7 @@ public final class ResidentAveraging implements StepTrainer {
      */
     static final class Parked {
         private static final Map<String, Parked> STEPS = new ConcurrentHashMap<>();
+        private final String step;
         final State start;
         private final Map<Integer, Parcel> results = new TreeMap<>();
         private boolean closed;
@@ -276,12 +277,13 @@ public final class ResidentAveraging implements StepTrainer {
             }
         }
 
-        private Parked(State start) {
+        private Parked(String step, State start) {
+            this.step = step;
             this.start = start;
         }
 
         static Parked open(String step, State start) {
-            Parked p = new Parked(start);
+            Parked p = new Parked(step, start);
             STEPS.put(step, p);
             return p;
         }
@@ -303,7 +305,7 @@ public final class ResidentAveraging implements StepTrainer {
         }
 
         /** The step is over: nothing parks any more. */
-        synchronized void close(String step) {
+        synchronized void close() {
             closed = true;
             STEPS.remove(step);
         }
